@@ -1,0 +1,24 @@
+package io.ghiblimovies.catalog;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Every film with its people, as read from {@code source} at {@code fetchedAt}. Immutable: a
+ * newer read makes a new catalog.
+ *
+ * @param peopleCount how many different people appear in at least one film
+ */
+public record Catalog(String source, Instant fetchedAt, List<Movie> movies, int peopleCount) {
+
+    public Catalog {
+        movies = List.copyOf(movies);
+    }
+
+    /** How old this catalog is at {@code now}; never negative. */
+    public Duration age(Instant now) {
+        Duration age = Duration.between(fetchedAt, now);
+        return age.isNegative() ? Duration.ZERO : age;
+    }
+}

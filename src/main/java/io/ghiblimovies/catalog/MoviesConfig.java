@@ -1,0 +1,34 @@
+package io.ghiblimovies.catalog;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * The service's own settings, under {@code movies.}. Each can be set as an environment variable
+ * too: {@code movies.max-age} is {@code MOVIES_MAX_AGE}.
+ */
+@ConfigMapping(prefix = "movies")
+public interface MoviesConfig {
+
+    /** How often the catalog is read again from the Ghibli API in the background. */
+    @WithDefault("50s")
+    Duration refreshInterval();
+
+    /**
+     * The oldest a catalog may be and still count as fresh. A request that finds an older one
+     * starts a refresh (one for all such requests) and the catalog is marked stale until a
+     * refresh succeeds.
+     */
+    @WithDefault("60s")
+    Duration maxAge();
+
+    /** How long a request waits for the very first catalog before it is answered 503. */
+    @WithDefault("3s")
+    Duration startupWait();
+
+    /** How long a request that found the catalog too old waits for the refresh it started. */
+    @WithDefault("1s")
+    Duration refreshWait();
+}

@@ -1,0 +1,155 @@
+package io.ghiblimovies.ghibliapi;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.logging.Log;
+import io.smallrye.faulttolerance.api.CircuitBreakerName;
+
+/**
+ * The one place that calls the Ghibli API.
+ * <p>
+ * A read is exactly two requests, {@code GET /films?limit=250} and {@code GET /people?limit=250}
+ * (the API pages at 50 by default, and there are more than 50 people). Whatever goes wrong
+ * (unreachable, slow, an error status, a body that is not a JSON array, a body larger than any
+ * real catalog, no films at all) comes out as one {@link GhibliApiException}. A single item
+ * that cannot be read is skipped, so that the rest of the list survives it.
+ * <p>
+ * Fault tolerance lives here: the whole read is bounded in time, and a circuit breaker keeps a
+ * failing API from being called more than once per {@value #BREAKER_DELAY_SECONDS} s, whatever
+ * the traffic.
+ */
+@ApplicationScoped
+public class GhibliClient {
+
+    /** The circuit breaker's name, for {@code CircuitBreakerMaintenance}. */
+    public static final String BREAKER = "ghibli-api";
+
+    /** Page size asked for; a list this long may have been cut off by the API. */
+    static final int PAGE_LIMIT = 250;
+
+    /** The real catalog is about 100 KB; anything past this is not a catalog. */
+    static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
+
+    static final long BREAKER_DELAY_SECONDS = 20;
+
+    private final GhibliApi api;
+    private final ObjectMapper reader;
+    private final URI baseUrl;
+
+    GhibliClient(@RestClient GhibliApi api, ObjectMapper mapper,
+            @ConfigProperty(name = "ghibli.api.url") URI baseUrl) {
+        this.api = api;
+        this.reader = mapper.copy();
+        this.reader.getFactory().setStreamReadConstraints(
+                StreamReadConstraints.builder().maxDocumentLength(MAX_BODY_BYTES).build());
+        this.baseUrl = baseUrl;
+    }
+
+    /** Where the data comes from, as configured ({@code ghibli.api.url}). */
+    public URI baseUrl() {
+        return baseUrl;
+    }
+
+    /**
+     * Reads every film and every person.
+     *
+     * @throws GhibliApiException when the API gives no usable answer
+     */
+    @Timeout(value = 10, unit = ChronoUnit.SECONDS)
+    @CircuitBreaker(requestVolumeThreshold = 2, failureRatio = 1.0, delay = BREAKER_DELAY_SECONDS,
+            delayUnit = ChronoUnit.SECONDS, failOn = GhibliApiException.class)
+    @CircuitBreakerName(BREAKER)
+    public GhibliData fetch() {
+        List<GhibliFilm> films = read("/films", () -> api.films(PAGE_LIMIT), GhibliFilm.class,
+                film -> notBlank(film.id()) && notBlank(film.title()));
+        if (films.isEmpty()) {
+            throw new GhibliApiException("GET /films listed no films");
+        }
+        List<GhibliPerson> people = read("/people", () -> api.people(PAGE_LIMIT), GhibliPerson.class,
+                person -> notBlank(person.id()) && notBlank(person.name()));
+        return new GhibliData(films, people);
+    }
+
+    private <T> List<T> read(String endpoint, Supplier<InputStream> call, Class<T> type, Predicate<T> usable) {
+        JsonNode body;
+        try (InputStream in = call.get()) {
+            body = reader.readTree(in);
+        } catch (WebApplicationException e) {
+            throw new GhibliApiException("GET " + endpoint + " answered HTTP " + e.getResponse().getStatus(), e);
+        } catch (StreamConstraintsException e) {
+            throw new GhibliApiException("GET " + endpoint + " sent more than " + MAX_BODY_BYTES + " bytes", e);
+        } catch (JsonProcessingException e) {
+            throw new GhibliApiException("GET " + endpoint + " sent a body that is not JSON: "
+                    + e.getOriginalMessage(), e);
+        } catch (ProcessingException | IOException e) {
+            throw new GhibliApiException("GET " + endpoint + " failed: " + rootMessage(e), e);
+        }
+        if (body == null || !body.isArray()) {
+            throw new GhibliApiException("GET " + endpoint + " sent JSON that is not a list");
+        }
+        if (body.size() >= PAGE_LIMIT) {
+            Log.warnf("GET %s returned %d items, the page limit: the list may be truncated", endpoint, body.size());
+        }
+        List<T> items = new ArrayList<>(body.size());
+        int skipped = 0;
+        for (JsonNode node : body) {
+            T item = convert(node, type);
+            if (item != null && usable.test(item)) {
+                items.add(item);
+            } else {
+                skipped++;
+            }
+        }
+        if (skipped > 0) {
+            Log.debugf("GET %s: skipped %d of %d items that lack an id or name or have wrongly typed fields",
+                    endpoint, skipped, body.size());
+        }
+        return items;
+    }
+
+    private <T> T convert(JsonNode node, Class<T> type) {
+        if (!node.isObject()) {
+            return null;
+        }
+        try {
+            return reader.treeToValue(node, type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static boolean notBlank(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

@@ -1,0 +1,101 @@
+package io.ghiblimovies.web;
+
+import java.util.Locale;
+
+/** The two ways /movies/ can be sent, and how a request's {@code Accept} header picks one. */
+enum Representation {
+
+    HTML("text/html;charset=UTF-8"),
+    JSON("application/json");
+
+    final String contentType;
+
+    Representation(String contentType) {
+        this.contentType = contentType;
+    }
+
+    /**
+     * Picks the representation for an {@code Accept} header: the one with the higher quality,
+     * the page when {@code text/html} is named outright at the same quality as JSON, and JSON
+     * for {@code *}{@code /*}, a missing header, or an entry that cannot be read.
+     *
+     * @return {@code null} when the client accepts neither
+     */
+    static Representation forAccept(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return JSON;
+        }
+        Match html = new Match("text", "html");
+        Match json = new Match("application", "json");
+        for (String entry : accept.split(",")) {
+            String[] parts = entry.split(";");
+            String range = parts[0].trim().toLowerCase(Locale.ROOT);
+            int slash = range.indexOf('/');
+            if (slash <= 0 || slash == range.length() - 1) {
+                continue;
+            }
+            Float quality = quality(parts);
+            if (quality == null) {
+                continue;
+            }
+            String type = range.substring(0, slash);
+            String subtype = range.substring(slash + 1);
+            html.offer(type, subtype, quality);
+            json.offer(type, subtype, quality);
+        }
+        if (html.quality <= 0 && json.quality <= 0) {
+            return null;
+        }
+        if (html.quality != json.quality) {
+            return html.quality > json.quality ? HTML : JSON;
+        }
+        return html.specificity == 2 ? HTML : JSON;
+    }
+
+    /** The {@code q} of an entry, 1 when absent; {@code null} when it cannot be read. */
+    private static Float quality(String[] parts) {
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].trim();
+            if (parameter.length() > 2 && (parameter.charAt(0) == 'q' || parameter.charAt(0) == 'Q')
+                    && parameter.charAt(1) == '=') {
+                try {
+                    float q = Float.parseFloat(parameter.substring(2).trim());
+                    return q >= 0 && q <= 1 ? q : null;
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            }
+        }
+        return 1f;
+    }
+
+    /** The quality a header gives one media type: the most specific matching range decides. */
+    private static final class Match {
+        private final String type;
+        private final String subtype;
+        int specificity = -1;
+        float quality;
+
+        Match(String type, String subtype) {
+            this.type = type;
+            this.subtype = subtype;
+        }
+
+        void offer(String rangeType, String rangeSubtype, float q) {
+            int s;
+            if (rangeType.equals(type) && rangeSubtype.equals(subtype)) {
+                s = 2;
+            } else if (rangeType.equals(type) && rangeSubtype.equals("*")) {
+                s = 1;
+            } else if (rangeType.equals("*") && rangeSubtype.equals("*")) {
+                s = 0;
+            } else {
+                return;
+            }
+            if (s > specificity || s == specificity && q > quality) {
+                specificity = s;
+                quality = q;
+            }
+        }
+    }
+}
