@@ -1,0 +1,221 @@
+package io.ghiblimovies.catalog;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static io.ghiblimovies.testing.GhibliApiStubs.FILMS;
+import static io.ghiblimovies.testing.GhibliApiStubs.PEOPLE;
+import static io.ghiblimovies.testing.GhibliApiStubs.fixture;
+import static io.ghiblimovies.testing.GhibliApiStubs.json;
+import static io.ghiblimovies.testing.GhibliApiStubs.requested;
+import static io.ghiblimovies.testing.GhibliApiStubs.serve;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+
+import io.ghiblimovies.testing.GhibliApiStubs;
+import io.ghiblimovies.testing.GhibliApiWireMock;
+import io.ghiblimovies.testing.InjectGhibliApi;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+
+/**
+ * The refresh job against a fake Ghibli API that changes and fails. The job is called directly;
+ * the scheduler is off in tests.
+ */
+@QuarkusTest
+@TestProfile(CatalogRefresherTests.Profile.class)
+@WithTestResource(GhibliApiWireMock.class)
+class CatalogRefresherTests {
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.rest-client.ghibli-api.read-timeout", "500");
+        }
+    }
+
+    @InjectGhibliApi
+    WireMockServer ghibliApi;
+
+    @Inject
+    CatalogRefresher refresher;
+
+    @Inject
+    CircuitBreakerMaintenance breakers;
+
+    @BeforeEach
+    void startFromTheFixtures() {
+        GhibliApiStubs.healthy(ghibliApi);
+        breakers.resetAll();
+        refresher.refresh().join();
+        ghibliApi.resetRequests();
+    }
+
+    @Test
+    void oneRefreshIsExactlyTwoRequestsEachAskingForAFullPage() {
+        refresher.refreshOnSchedule();
+
+        ghibliApi.verify(1, requested(FILMS).withQueryParam("limit", equalTo("250")));
+        ghibliApi.verify(1, requested(PEOPLE).withQueryParam("limit", equalTo("250")));
+        ghibliApi.verify(2, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void scheduledRefreshPicksUpAChangedUpstream() {
+        JsonPath before = movies();
+        serve(ghibliApi, FILMS, json(fixture("films.json").replace("Castle in the Sky", "Castle in the Sky (2026 cut)")));
+        serve(ghibliApi, PEOPLE, json(fixture("people.json").replace("\"Pazu\"", "\"Pazu the Brave\"")));
+
+        refresher.refreshOnSchedule();
+
+        JsonPath after = movies();
+        assertThat(after.getString("movies[0].title")).isEqualTo("Castle in the Sky (2026 cut)");
+        assertThat(after.getList("movies[0].people.name")).contains("Pazu the Brave").doesNotContain("Pazu");
+        assertThat(after.getString("fetchedAt")).isGreaterThan(before.getString("fetchedAt"));
+        assertThat(page()).contains("Castle in the Sky (2026 cut)").contains("Pazu the Brave");
+    }
+
+    @Test
+    void keepsTheLastGoodCatalogWhenTheApiAnswers500() {
+        serve(ghibliApi, FILMS, aResponse().withStatus(500).withBody("oops"));
+
+        assertKeepsTheLastGoodCatalog("GET /films answered HTTP 500");
+    }
+
+    @Test
+    void keepsTheLastGoodCatalogWhenTheApiSendsBrokenJson() {
+        serve(ghibliApi, FILMS, json("[{\"id\": \"x\", \"title\": "));
+
+        assertKeepsTheLastGoodCatalog("GET /films sent a body that is not JSON");
+    }
+
+    @Test
+    void keepsTheLastGoodCatalogWhenTheApiSendsHtml() {
+        serve(ghibliApi, FILMS, aResponse().withStatus(200).withHeader("Content-Type", "text/html")
+                .withBody("<html><body>Maintenance</body></html>"));
+
+        assertKeepsTheLastGoodCatalog("GET /films sent a body that is not JSON");
+    }
+
+    @Test
+    void keepsTheLastGoodCatalogWhenTheApiIsSlowerThanTheReadTimeout() {
+        serve(ghibliApi, PEOPLE, json(fixture("people.json")).withFixedDelay(3_000));
+
+        assertKeepsTheLastGoodCatalog("GET /people failed");
+    }
+
+    @Test
+    void keepsTheLastGoodCatalogWhenTheConnectionIsReset() {
+        serve(ghibliApi, FILMS, aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+
+        assertKeepsTheLastGoodCatalog("GET /films failed");
+    }
+
+    @Test
+    void keepsTheLastGoodCatalogWhenTheApiListsNoFilms() {
+        serve(ghibliApi, FILMS, json("[]"));
+
+        assertKeepsTheLastGoodCatalog("GET /films listed no films");
+    }
+
+    @Test
+    void keepsTheLastGoodCatalogWhenTheApiSendsSomethingOtherThanAList() {
+        serve(ghibliApi, PEOPLE, json("{\"message\": \"rate limited\"}"));
+
+        assertKeepsTheLastGoodCatalog("GET /people sent JSON that is not a list");
+    }
+
+    @Test
+    void keepsTheLastGoodCatalogWhenTheBodyIsFarLargerThanAnyCatalog() {
+        String huge = "[" + "\"padding\",".repeat(600_000) + "\"end\"]";
+        serve(ghibliApi, FILMS, json(huge));
+
+        assertKeepsTheLastGoodCatalog("GET /films sent more than");
+    }
+
+    @Test
+    void aMalformedItemIsSkippedAndTheRestSurvive() {
+        String films = fixture("films.json")
+                .replace("\"title\": \"Spirited Away\"", "\"title\": {\"en\": \"Spirited Away\"}")
+                .replaceFirst("\\[", "[42, {\"title\": \"No id\"},");
+        serve(ghibliApi, FILMS, json(films));
+
+        refresher.refreshOnSchedule();
+
+        assertThat(movies().getList("movies.title")).hasSize(5).doesNotContain("Spirited Away");
+        assertThat(refresher.status().consecutiveFailures()).isZero();
+    }
+
+    @Test
+    void aFailingApiIsNotCalledAgainUntilTheBreakerLetsATrialThrough() {
+        serve(ghibliApi, FILMS, aResponse().withStatus(503));
+
+        for (int i = 0; i < 10; i++) {
+            refresher.refreshOnSchedule();
+        }
+
+        // two failures open the breaker; the other eight refreshes never reach the API
+        ghibliApi.verify(2, requested(FILMS));
+        assertThat(refresher.status().consecutiveFailures()).isEqualTo(10);
+        assertThat(refresher.status().lastError()).isEqualTo("GET /films answered HTTP 503");
+    }
+
+    @Test
+    void upstreamTextIsEscapedInThePage() {
+        serve(ghibliApi, FILMS, json(fixture("films.json")
+                .replace("\"Castle in the Sky\"", "\"<script>alert(1)</script>\"")
+                .replace("\"Isao Takahata\"", "\"Isao \\\"Quote\\\" Takahata & 'co'\"")
+                .replace("https://image.tmdb.org/t/p/w600_and_h900_bestv2/qG3RYlIVpTYclR9TYIsy8p7m7AT.jpg",
+                        "javascript:alert(2)")));
+        serve(ghibliApi, PEOPLE, json(fixture("people.json").replace("\"Pazu\"", "\"Pazu\\\" onmouseover=\\\"x\"")));
+
+        refresher.refreshOnSchedule();
+
+        String page = page();
+        assertThat(page).doesNotContain("<script>alert(1)</script>")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+                .contains("alt=\"Poster of &lt;script&gt;alert(1)&lt;/script&gt;\"")
+                .contains("Isao &quot;Quote&quot; Takahata &amp; &#39;co&#39;")
+                .contains("Pazu&quot; onmouseover=&quot;x")
+                .doesNotContain("javascript:");
+        assertThat(movies().getString("movies[0].title")).isEqualTo("<script>alert(1)</script>");
+    }
+
+    private void assertKeepsTheLastGoodCatalog(String expectedError) {
+        JsonPath before = movies();
+
+        refresher.refreshOnSchedule();
+
+        JsonPath after = movies();
+        assertThat(after.getString("fetchedAt")).isEqualTo(before.getString("fetchedAt"));
+        assertThat(after.getList("movies.title")).isEqualTo(before.getList("movies.title")).hasSize(6);
+        assertThat(after.getList("movies.people.name")).isEqualTo(before.getList("movies.people.name"));
+        assertThat(refresher.status().lastError()).startsWith(expectedError);
+        assertThat(refresher.status().consecutiveFailures()).isEqualTo(1);
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    private static JsonPath movies() {
+        return given().accept("application/json").when().get("/movies/").then().statusCode(200)
+                .extract().jsonPath();
+    }
+
+    private static String page() {
+        return given().accept("text/html").when().get("/movies/").then().statusCode(200).extract().asString();
+    }
+}

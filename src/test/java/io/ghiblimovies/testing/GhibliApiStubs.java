@@ -1,0 +1,74 @@
+package io.ghiblimovies.testing;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
+
+/** Ways the fake Ghibli API can behave, built from the fixture bodies under {@code ghibliapi/}. */
+public final class GhibliApiStubs {
+
+    public static final String FILMS = "/films";
+    public static final String PEOPLE = "/people";
+
+    private GhibliApiStubs() {
+    }
+
+    /** Forgets every stub and request, then serves the fixtures. */
+    public static void healthy(WireMockServer server) {
+        server.resetAll();
+        serve(server, FILMS, json(fixture("films.json")));
+        serve(server, PEOPLE, json(fixture("people.json")));
+    }
+
+    /** Forgets every stub and request, then answers everything with 503. */
+    public static void down(WireMockServer server) {
+        server.resetAll();
+        server.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(503).withBody("upstream down")));
+    }
+
+    /**
+     * Answers {@code GET endpoint?limit=250} with {@code response}. A request without the limit
+     * matches no stub and gets WireMock's 404.
+     */
+    public static void serve(WireMockServer server, String endpoint, ResponseDefinitionBuilder response) {
+        server.stubFor(request(endpoint).willReturn(response));
+    }
+
+    public static MappingBuilder request(String endpoint) {
+        return get(urlPathEqualTo(endpoint)).withQueryParam("limit", equalTo("250"));
+    }
+
+    public static RequestPatternBuilder requested(String endpoint) {
+        return getRequestedFor(urlPathEqualTo(endpoint));
+    }
+
+    public static ResponseDefinitionBuilder json(String body) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/json; charset=utf-8")
+                .withBody(body);
+    }
+
+    public static String fixture(String name) {
+        try (InputStream in = GhibliApiStubs.class.getResourceAsStream("/ghibliapi/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("No fixture ghibliapi/" + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.ghiblimovies.testing;
+
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+
+import java.util.Map;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * A fake Ghibli API on a free loopback port, serving the fixtures from its first request on, so
+ * that the app's startup refresh finds a healthy API. Tests reach it through a
+ * {@code @InjectGhibliApi WireMockServer} field.
+ * <p>
+ * Started with the argument {@code upstream=down}, it answers every request with 503 until a
+ * test stubs it otherwise.
+ */
+public class GhibliApiWireMock implements QuarkusTestResourceLifecycleManager {
+
+    public static final String UPSTREAM = "upstream";
+    public static final String DOWN = "down";
+
+    private WireMockServer server;
+    private boolean down;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        down = DOWN.equals(initArgs.get(UPSTREAM));
+    }
+
+    @Override
+    public Map<String, String> start() {
+        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        server.start();
+        if (down) {
+            GhibliApiStubs.down(server);
+        } else {
+            GhibliApiStubs.healthy(server);
+        }
+        return Map.of("ghibli.api.url", server.baseUrl());
+    }
+
+    @Override
+    public void inject(TestInjector testInjector) {
+        testInjector.injectIntoFields(server,
+                new TestInjector.AnnotatedAndMatchesType(InjectGhibliApi.class, WireMockServer.class));
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.stop();
+        }
+    }
+}

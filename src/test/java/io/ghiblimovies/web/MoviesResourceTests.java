@@ -1,0 +1,244 @@
+package io.ghiblimovies.web;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import io.ghiblimovies.testing.GhibliApiWireMock;
+import io.ghiblimovies.testing.InjectGhibliApi;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+
+/**
+ * /movies/ as users see it, against the fixtures. These tests only read, so that
+ * {@link MoviesResourceIT} can run them against the packaged app.
+ */
+@QuarkusTest
+@WithTestResource(GhibliApiWireMock.class)
+class MoviesResourceTests {
+
+    static final String BROWSER_ACCEPT =
+            "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+
+    static final List<String> TITLES_IN_ORDER = List.of("Castle in the Sky", "Grave of the Fireflies",
+            "My Neighbor Totoro", "Kiki's Delivery Service", "Princess Mononoke", "Spirited Away");
+
+    @InjectGhibliApi
+    WireMockServer ghibliApi;
+
+    @Test
+    void jsonListsEveryFilmWithItsPeopleInOrder() {
+        JsonPath json = given().accept("application/json")
+                .when().get("/movies/")
+                .then().statusCode(200)
+                .contentType("application/json")
+                .body("source", equalTo(ghibliApi.baseUrl()))
+                .body("stale", equalTo(false))
+                .body("movies.title", contains(TITLES_IN_ORDER.toArray()))
+                .extract().jsonPath();
+
+        Map<String, Object> castle = json.getMap("movies[0]");
+        assertThat(castle).containsOnlyKeys("id", "title", "originalTitle", "originalTitleRomanised",
+                "releaseYear", "director", "producer", "runningTimeMinutes", "rtScore", "description", "image",
+                "banner", "people");
+        assertThat(castle).containsEntry("id", "2baf70d1-42bb-4437-b551-e5fed5a87abe")
+                .containsEntry("originalTitle", "天空の城ラピュタ")
+                .containsEntry("originalTitleRomanised", "Tenkū no shiro Rapyuta")
+                .containsEntry("releaseYear", 1986)
+                .containsEntry("director", "Hayao Miyazaki")
+                .containsEntry("producer", "Isao Takahata")
+                .containsEntry("runningTimeMinutes", 124)
+                .containsEntry("rtScore", 95)
+                .containsEntry("image",
+                        "https://image.tmdb.org/t/p/w600_and_h900_bestv2/npOnzAbLh6VOIu3naU5QaEcTepo.jpg")
+                .containsEntry("banner",
+                        "https://image.tmdb.org/t/p/w533_and_h300_bestv2/3cyjYtLWCBE1uvWINHFsFnE8LUK.jpg");
+        assertThat(json.getList("movies[0].people.name")).containsExactly("Dola", "Lusheeta Toel Ul Laputa",
+                "Pazu", "Romska Palo Ul Laputa", "Uncle Pom");
+        assertThat(json.getMap("movies[0].people[2]")).isEqualTo(Map.of("id", "fe93adf2-2f3a-4ec4-9f68-5422f1b87c01",
+                "name", "Pazu", "gender", "Male", "age", "13", "eyeColor", "Black", "hairColor", "Brown"));
+        assertThat(json.getList("movies[1].people")).isEmpty();
+        assertThat(json.getList("movies[3].people.name")).containsExactly("Jiji", "Kiki");
+        assertThat(json.getList("movies[5].people.name")).containsExactly("Chihiro Ogino", "Haku");
+        assertThat(Instant.parse(json.getString("fetchedAt"))).isBefore(Instant.now().plusSeconds(1));
+    }
+
+    @Test
+    void pageShowsEveryFilmWithItsPeople() {
+        String page = given().accept(BROWSER_ACCEPT)
+                .when().get("/movies/")
+                .then().statusCode(200)
+                .contentType(containsString("text/html"))
+                .body(not(containsString("Stale data")))
+                .extract().asString();
+
+        int previous = -1;
+        for (String title : TITLES_IN_ORDER) {
+            int at = page.indexOf("<h2>" + title.replace("'", "&#39;") + "</h2>");
+            assertThat(at).as(title).isGreaterThan(previous);
+            previous = at;
+        }
+        for (String name : List.of("Pazu", "Uncle Pom", "Satsuki Kusakabe", "Mei Kusakabe", "Totoro", "Kiki",
+                "Jiji", "Ashitaka", "San", "Eboshi", "Chihiro Ogino", "Haku", "Dola")) {
+            assertThat(page).contains("<span class=\"person-name\">" + name + "</span>");
+        }
+        String grave = page.substring(page.indexOf("id=\"grave-of-the-fireflies\""), page.indexOf("id=\"my-neighbor-totoro\""));
+        assertThat(grave).contains("No people are listed for this film.");
+        assertThat(page).contains("6 films · 15 people").contains("天空の城ラピュタ").contains("124 min")
+                .contains("95%");
+    }
+
+    @Test
+    void pageSaysWhenTheDataWasFetched() {
+        String fetchedAt = given().accept("application/json").get("/movies/").jsonPath().getString("fetchedAt");
+        given().accept("text/html")
+                .when().get("/movies/")
+                .then().statusCode(200)
+                .body(containsString("<time datetime=\"" + fetchedAt + "\">"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "text/html", BROWSER_ACCEPT, "text/html;q=0.9, application/json;q=0.5",
+            "application/json, text/html" })
+    void acceptNamingHtmlFirstGetsThePage(String accept) {
+        given().accept(accept)
+                .when().get("/movies/")
+                .then().statusCode(200)
+                .contentType(startsWith("text/html"))
+                .header("Vary", containsString("Accept"))
+                .body(startsWith("<!DOCTYPE html>"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "application/json", "*/*", "application/*", "text/html;q=0.2, application/json",
+            "application/json;q=0.9, text/html;q=0.8" })
+    void acceptPreferringJsonOrAnythingGetsJson(String accept) {
+        given().accept(accept)
+                .when().get("/movies/")
+                .then().statusCode(200)
+                .contentType("application/json")
+                .header("Vary", containsString("Accept"))
+                .body("movies", hasSize(6));
+    }
+
+    @Test
+    void noAcceptHeaderGetsJson() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/movies/"))
+                        .timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.request().headers().firstValue("Accept")).isEmpty();
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(JsonPath.from(response.body()).getList("movies")).hasSize(6);
+    }
+
+    @Test
+    void aTypeThatIsNeitherHtmlNorJsonIsNotAcceptable() {
+        given().accept("image/png")
+                .when().get("/movies/")
+                .then().statusCode(406)
+                .contentType("application/problem+json")
+                .body("status", equalTo(406))
+                .body("detail", containsString("application/json"));
+    }
+
+    @Test
+    void theCatalogIsAlsoAtMoviesWithoutASlash() {
+        given().accept("application/json")
+                .when().get("/movies")
+                .then().statusCode(200)
+                .body("movies", hasSize(6));
+    }
+
+    @Test
+    void theRootLeadsToTheCatalog() {
+        given().redirects().follow(false)
+                .when().get("/")
+                .then().statusCode(302)
+                .header("Location", endsWith("/movies/"));
+        given().accept("text/html")
+                .when().get("/")
+                .then().statusCode(200)
+                .body(containsString("Studio Ghibli films"));
+    }
+
+    @Test
+    void ageAndLastModifiedTellHowOldTheCatalogIs() {
+        Response response = given().accept("application/json").when().get("/movies/");
+        Instant fetchedAt = Instant.parse(response.jsonPath().getString("fetchedAt"));
+
+        long age = Long.parseLong(response.header("Age"));
+        assertThat(age).isBetween(0L, Duration.between(fetchedAt, Instant.now()).toSeconds() + 1);
+        Instant lastModified = ZonedDateTime.parse(response.header("Last-Modified"),
+                DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        assertThat(lastModified).isEqualTo(fetchedAt.truncatedTo(ChronoUnit.SECONDS));
+        // nothing per request in the body, so that it can be rendered once per catalog
+        assertThat(response.jsonPath().getMap("")).containsOnlyKeys("source", "fetchedAt", "stale", "movies");
+    }
+
+    @Test
+    void pageLoadsNeverCallTheGhibliApi() {
+        given().accept("application/json").get("/movies/").then().statusCode(200);
+        ghibliApi.resetRequests();
+
+        for (int i = 0; i < 40; i++) {
+            given().accept(i % 2 == 0 ? BROWSER_ACCEPT : "application/json")
+                    .when().get(i % 3 == 0 ? "/movies" : "/movies/")
+                    .then().statusCode(200);
+        }
+
+        ghibliApi.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void readinessIsUpOnceACatalogIsHeld() {
+        given().accept("application/json").get("/movies/").then().statusCode(200);
+
+        given().when().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'catalog' }.data.films", equalTo(6))
+                .body("checks.find { it.name == 'catalog' }.data.stale", equalTo(false));
+        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void unknownPathsAreAPlain404() {
+        given().accept("text/html")
+                .when().get("/movies/nope")
+                .then().statusCode(404)
+                .body(not(containsString("Exception")));
+        given().when().get("/nope").then().statusCode(404).body(not(containsString("at io.")));
+    }
+}
