@@ -3,6 +3,9 @@ package io.ghiblimovies.catalog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Every film with its people, as read from {@code source} at {@code fetchedAt}. Immutable: a
@@ -10,9 +13,12 @@ import java.util.List;
  *
  * @param peopleCount how many different people appear in at least one film
  */
+@RegisterForReflection
 public record Catalog(String source, Instant fetchedAt, List<Movie> movies, int peopleCount) {
 
     public Catalog {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(fetchedAt, "fetchedAt");
         movies = List.copyOf(movies);
     }
 

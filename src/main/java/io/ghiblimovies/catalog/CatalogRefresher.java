@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +16,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 
 import io.ghiblimovies.ghibliapi.GhibliClient;
 import io.ghiblimovies.ghibliapi.GhibliData;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -26,8 +29,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * Keeps the store's catalog fresh: once at startup, then every {@code movies.refresh-interval},
  * and on demand when a request finds the catalog older than {@code movies.max-age}.
  * <p>
- * Refreshes are single flight: whoever asks while one runs gets that one. A failed refresh
- * leaves the last good catalog in place; the API's circuit breaker bounds how often a failing
+ * At startup the snapshot on disk, if any, is served before the API is first called. Each good
+ * catalog is published, then saved as the new snapshot. Refreshes are single flight: whoever
+ * asks while one runs gets that one. A failed refresh leaves the last good catalog in place; the API's circuit breaker bounds how often a failing
  * API is tried, and while it is open no request starts a refresh at all.
  */
 @ApplicationScoped
@@ -37,18 +41,35 @@ public class CatalogRefresher {
     private final CatalogStore store;
     private final MoviesConfig config;
     private final CircuitBreakerMaintenance breakers;
+    private final CatalogSnapshot snapshot;
+    private final Timer refreshSucceeded;
+    private final Timer refreshFailed;
+    private final Timer refreshNotTried;
     private final AtomicReference<CompletableFuture<Catalog>> inFlight = new AtomicReference<>();
     private volatile RefreshStatus status = RefreshStatus.NEVER;
 
     CatalogRefresher(GhibliClient client, CatalogStore store, MoviesConfig config,
-            CircuitBreakerMaintenance breakers) {
+            CircuitBreakerMaintenance breakers, CatalogSnapshot snapshot, MeterRegistry registry) {
         this.client = client;
         this.store = store;
         this.config = config;
         this.breakers = breakers;
+        this.snapshot = snapshot;
+        this.refreshSucceeded = refreshTimer(registry, "success");
+        this.refreshFailed = refreshTimer(registry, "failure");
+        this.refreshNotTried = refreshTimer(registry, "not_tried");
     }
 
+    private static Timer refreshTimer(MeterRegistry registry, String outcome) {
+        return Timer.builder("catalog.refresh")
+                .description("Catalog refreshes by outcome (not_tried: the API's circuit breaker was open)")
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    /** The snapshot first, so that a restart serves the last good catalog at once; then the API. */
     void loadAtStartup(@Observes StartupEvent event) {
+        snapshot.load().ifPresent(store::publish);
         refresh();
     }
 
@@ -81,22 +102,23 @@ public class CatalogRefresher {
 
     /**
      * For a request that found {@code catalog} (or none): starts a refresh if the catalog is
-     * older than {@code movies.max-age} and the API is not known to be failing right now.
+     * older than {@code movies.max-age}, unless the API's circuit breaker is open.
      *
-     * @return the refresh to wait for, if one runs
+     * @return the refresh, when it is worth a brief wait: while the API is known to be failing,
+     *         a request does not wait on it and is answered from the stale catalog at once
      */
     public Optional<CompletableFuture<Catalog>> refreshIfTooOld(Optional<Catalog> catalog, Instant now) {
         if (catalog.isPresent() && !isStale(catalog.get(), now)) {
             return Optional.empty();
         }
-        CompletableFuture<Catalog> running = inFlight.get();
-        if (running != null) {
-            return Optional.of(running);
+        CompletableFuture<Catalog> refresh = inFlight.get();
+        if (refresh == null) {
+            if (breakers.currentState(GhibliClient.BREAKER) == CircuitBreakerState.OPEN) {
+                return Optional.empty();
+            }
+            refresh = refresh();
         }
-        if (breakers.currentState(GhibliClient.BREAKER) == CircuitBreakerState.OPEN) {
-            return Optional.empty();
-        }
-        return Optional.of(refresh());
+        return status.failingSince() == null ? Optional.of(refresh) : Optional.empty();
     }
 
     /** Whether {@code catalog} is older than {@code movies.max-age} at {@code now}. */
@@ -110,18 +132,25 @@ public class CatalogRefresher {
 
     private void run(CompletableFuture<Catalog> result) {
         Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        long startNanos = System.nanoTime();
+        Catalog catalog;
         try {
             GhibliData data = client.fetch();
-            Catalog catalog = CatalogJoiner.join(client.baseUrl().toString(), started, data);
+            catalog = CatalogJoiner.join(client.baseUrl(), started, data);
             store.publish(catalog);
             succeeded(catalog, started);
-            inFlight.set(null);
-            result.complete(catalog);
+            refreshSucceeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             failed(e, started);
+            (e instanceof CircuitBreakerOpenException ? refreshNotTried : refreshFailed)
+                    .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
             inFlight.set(null);
             result.completeExceptionally(e);
+            return;
         }
+        inFlight.set(null);
+        result.complete(catalog);
+        snapshot.save(catalog);
     }
 
     private void succeeded(Catalog catalog, Instant at) {

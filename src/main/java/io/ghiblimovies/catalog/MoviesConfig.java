@@ -1,5 +1,6 @@
 package io.ghiblimovies.catalog;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import io.smallrye.config.ConfigMapping;
@@ -28,7 +29,22 @@ public interface MoviesConfig {
     @WithDefault("3s")
     Duration startupWait();
 
-    /** How long a request that found the catalog too old waits for the refresh it started. */
-    @WithDefault("1s")
+    /**
+     * How long a request that found the catalog too old waits for the refresh it started, while
+     * the API is believed healthy. While it is failing, no request waits.
+     */
+    @WithDefault("500ms")
     Duration refreshWait();
+
+    /** Whether each good catalog is also written to disk, and read back at startup. */
+    @WithDefault("true")
+    boolean snapshotEnabled();
+
+    /**
+     * Where the catalog snapshot is kept. Written atomically (a temporary file, then a rename),
+     * read before the first call to the API at startup, so that a restart while the API is down
+     * still serves the last good catalog.
+     */
+    @WithDefault("${user.home}/.cache/ghibli-movies/catalog.json")
+    Path snapshotPath();
 }

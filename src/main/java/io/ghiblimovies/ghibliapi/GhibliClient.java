@@ -2,10 +2,10 @@ package io.ghiblimovies.ghibliapi;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -24,6 +24,9 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.ghiblimovies.ghibliapi.GhibliApiException.Kind;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 
@@ -56,19 +59,21 @@ public class GhibliClient {
 
     private final GhibliApi api;
     private final ObjectMapper reader;
-    private final URI baseUrl;
+    private final String baseUrl;
+    private final MeterRegistry registry;
 
     GhibliClient(@RestClient GhibliApi api, ObjectMapper mapper,
-            @ConfigProperty(name = "ghibli.api.url") URI baseUrl) {
+            @ConfigProperty(name = "ghibli.api.url") String baseUrl, MeterRegistry registry) {
         this.api = api;
+        this.registry = registry;
         this.reader = mapper.copy();
         this.reader.getFactory().setStreamReadConstraints(
                 StreamReadConstraints.builder().maxDocumentLength(MAX_BODY_BYTES).build());
         this.baseUrl = baseUrl;
     }
 
-    /** Where the data comes from, as configured ({@code ghibli.api.url}). */
-    public URI baseUrl() {
+    /** Where the data comes from, as configured ({@code ghibli.api.url}, checked at startup). */
+    public String baseUrl() {
         return baseUrl;
     }
 
@@ -85,7 +90,7 @@ public class GhibliClient {
         List<GhibliFilm> films = read("/films", () -> api.films(PAGE_LIMIT), GhibliFilm.class,
                 film -> notBlank(film.id()) && notBlank(film.title()));
         if (films.isEmpty()) {
-            throw new GhibliApiException("GET /films listed no films");
+            throw new GhibliApiException(Kind.BAD_BODY, "GET /films listed no films");
         }
         List<GhibliPerson> people = read("/people", () -> api.people(PAGE_LIMIT), GhibliPerson.class,
                 person -> notBlank(person.id()) && notBlank(person.name()));
@@ -93,22 +98,46 @@ public class GhibliClient {
     }
 
     private <T> List<T> read(String endpoint, Supplier<InputStream> call, Class<T> type, Predicate<T> usable) {
-        JsonNode body;
+        long start = System.nanoTime();
+        String outcome = "success";
+        try {
+            JsonNode body = readBody(endpoint, call);
+            if (body == null || !body.isArray()) {
+                throw new GhibliApiException(Kind.BAD_BODY, "GET " + endpoint + " sent JSON that is not a list");
+            }
+            return items(endpoint, body, type, usable);
+        } catch (GhibliApiException e) {
+            outcome = e.kind().tag();
+            throw e;
+        } finally {
+            Timer.builder("ghibli.api.requests")
+                    .description("Requests to the Ghibli API by endpoint and outcome")
+                    .tag("endpoint", endpoint)
+                    .tag("outcome", outcome)
+                    .register(registry)
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private JsonNode readBody(String endpoint, Supplier<InputStream> call) {
+        String request = "GET " + endpoint;
         try (InputStream in = call.get()) {
-            body = reader.readTree(in);
+            return reader.readTree(in);
         } catch (WebApplicationException e) {
-            throw new GhibliApiException("GET " + endpoint + " answered HTTP " + e.getResponse().getStatus(), e);
+            throw new GhibliApiException(Kind.HTTP_ERROR, request + " answered HTTP " + e.getResponse().getStatus(), e);
         } catch (StreamConstraintsException e) {
-            throw new GhibliApiException("GET " + endpoint + " sent more than " + MAX_BODY_BYTES + " bytes", e);
+            throw new GhibliApiException(Kind.TOO_LARGE, request + " sent more than " + MAX_BODY_BYTES + " bytes", e);
         } catch (JsonProcessingException e) {
-            throw new GhibliApiException("GET " + endpoint + " sent a body that is not JSON: "
-                    + e.getOriginalMessage(), e);
+            throw new GhibliApiException(Kind.BAD_BODY,
+                    request + " sent a body that is not JSON: " + e.getOriginalMessage(), e);
         } catch (ProcessingException | IOException e) {
-            throw new GhibliApiException("GET " + endpoint + " failed: " + rootMessage(e), e);
+            String cause = rootMessage(e);
+            throw new GhibliApiException(cause.contains("Timeout") ? Kind.TIMEOUT : Kind.IO_ERROR,
+                    request + " failed: " + cause, e);
         }
-        if (body == null || !body.isArray()) {
-            throw new GhibliApiException("GET " + endpoint + " sent JSON that is not a list");
-        }
+    }
+
+    private <T> List<T> items(String endpoint, JsonNode body, Class<T> type, Predicate<T> usable) {
         if (body.size() >= PAGE_LIMIT) {
             Log.warnf("GET %s returned %d items, the page limit: the list may be truncated", endpoint, body.size());
         }

@@ -43,6 +43,9 @@ class CatalogHealthCheck implements HealthCheck {
                 .withData("stale", refresher.isStale(catalog, now))
                 .withData("films", catalog.movies().size())
                 .withData("people", catalog.peopleCount()));
+        if (status.lastSuccess() != null) {
+            response.withData("lastSuccess", status.lastSuccess().toString());
+        }
         if (status.lastError() != null) {
             response.withData("lastError", status.lastError())
                     .withData("lastFailure", status.lastFailure().toString());

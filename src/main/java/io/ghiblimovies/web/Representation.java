@@ -17,7 +17,8 @@ enum Representation {
     /**
      * Picks the representation for an {@code Accept} header: the one with the higher quality,
      * the page when {@code text/html} is named outright at the same quality as JSON, and JSON
-     * for {@code *}{@code /*}, a missing header, or an entry that cannot be read.
+     * for {@code *}{@code /*} or a missing header. Entries that cannot be read are skipped; a
+     * header with no readable entry counts as missing.
      *
      * @return {@code null} when the client accepts neither
      */
@@ -27,8 +28,10 @@ enum Representation {
         }
         Match html = new Match("text", "html");
         Match json = new Match("application", "json");
-        for (String entry : accept.split(",")) {
-            String[] parts = entry.split(";");
+        boolean readable = false;
+        for (String entry : accept.split(",", -1)) {
+            // a limit of -1 keeps empty parts, so parts[0] exists even for ";;;"
+            String[] parts = entry.split(";", -1);
             String range = parts[0].trim().toLowerCase(Locale.ROOT);
             int slash = range.indexOf('/');
             if (slash <= 0 || slash == range.length() - 1) {
@@ -38,10 +41,14 @@ enum Representation {
             if (quality == null) {
                 continue;
             }
+            readable = true;
             String type = range.substring(0, slash);
             String subtype = range.substring(slash + 1);
             html.offer(type, subtype, quality);
             json.offer(type, subtype, quality);
+        }
+        if (!readable) {
+            return JSON; // a header with no readable entry is ignored, as if there were none
         }
         if (html.quality <= 0 && json.quality <= 0) {
             return null;

@@ -13,6 +13,9 @@ import static io.ghiblimovies.testing.GhibliApiStubs.serve;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -24,6 +27,9 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 
 import io.ghiblimovies.testing.GhibliApiStubs;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
+import io.quarkus.cache.CaffeineCache;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.InjectGhibliApi;
 import io.quarkus.test.common.WithTestResource;
@@ -45,7 +51,9 @@ class CatalogRefresherTests {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.rest-client.ghibli-api.read-timeout", "500");
+            return Map.of("quarkus.rest-client.ghibli-api.read-timeout", "500",
+                    // an operator's expiry must not cost the last good catalog
+                    "quarkus.cache.caffeine.\"catalog\".expire-after-write", "1s");
         }
     }
 
@@ -57,6 +65,10 @@ class CatalogRefresherTests {
 
     @Inject
     CircuitBreakerMaintenance breakers;
+
+    @Inject
+    @CacheName("catalog")
+    Cache cache;
 
     @BeforeEach
     void startFromTheFixtures() {
@@ -194,6 +206,20 @@ class CatalogRefresherTests {
                 .contains("Pazu&quot; onmouseover=&quot;x")
                 .doesNotContain("javascript:");
         assertThat(movies().getString("movies[0].title")).isEqualTo("<script>alert(1)</script>");
+    }
+
+    @Test
+    void cacheExpiryNeverEvictsTheLastGoodCatalog() {
+        String fetchedAt = movies().getString("fetchedAt");
+        GhibliApiStubs.down(ghibliApi);
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> cache.as(CaffeineCache.class).getIfPresent("current") == null);
+
+        JsonPath after = movies();
+        assertThat(after.getString("fetchedAt")).isEqualTo(fetchedAt);
+        assertThat(after.getList("movies")).hasSize(6);
+        ghibliApi.verify(0, anyRequestedFor(anyUrl()));
     }
 
     private void assertKeepsTheLastGoodCatalog(String expectedError) {

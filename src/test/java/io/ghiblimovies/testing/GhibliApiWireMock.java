@@ -2,6 +2,10 @@ package io.ghiblimovies.testing;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.Map;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -31,7 +35,7 @@ public class GhibliApiWireMock implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        server = new WireMockServer(wireMockConfig().port(freePort()).bindAddress("127.0.0.1"));
         server.start();
         if (down) {
             GhibliApiStubs.down(server);
@@ -39,6 +43,18 @@ public class GhibliApiWireMock implements QuarkusTestResourceLifecycleManager {
             GhibliApiStubs.healthy(server);
         }
         return Map.of("ghibli.api.url", server.baseUrl());
+    }
+
+    /**
+     * A free loopback port, fixed for the life of the server, so that a test can stop the fake
+     * API (connection refused) and start it again at the same address.
+     */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

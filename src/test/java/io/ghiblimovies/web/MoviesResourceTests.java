@@ -241,4 +241,44 @@ class MoviesResourceTests {
                 .body(not(containsString("Exception")));
         given().when().get("/nope").then().statusCode(404).body(not(containsString("at io.")));
     }
+
+    @Test
+    void pagesCarrySecurityHeaders() {
+        given().accept("text/html")
+                .when().get("/movies/")
+                .then().statusCode(200)
+                .header("Content-Security-Policy", containsString("default-src 'none'"))
+                .header("Content-Security-Policy", containsString("script-src 'self'"))
+                .header("Content-Security-Policy", containsString("style-src 'self'"))
+                .header("Content-Security-Policy", containsString("img-src 'self' https:"))
+                .header("Content-Security-Policy", containsString("frame-ancestors 'none'"))
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Referrer-Policy", "no-referrer");
+    }
+
+    @Test
+    void errorsNeverShowAStackTrace() {
+        given().accept("application/json").contentType("application/json").body("{}")
+                .when().post("/movies/")
+                .then().statusCode(405)
+                .body(not(containsString("Exception")))
+                .body(not(containsString("\tat ")));
+        given().accept(";;;, /, q=x, text/html;q=abc")
+                .when().get("/movies/")
+                .then().statusCode(200)
+                .contentType("application/json");
+    }
+
+    @Test
+    void metricsTellTheCatalogsStateAndTheApisAnswers() {
+        given().accept("application/json").get("/movies/").then().statusCode(200);
+
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+
+        assertThat(metrics).contains("catalog_films 6.0").contains("catalog_people 15.0").contains("catalog_stale 0.0")
+                .containsPattern("catalog_age_seconds \\d+")
+                .containsPattern("catalog_refresh_seconds_count\\{outcome=\"success\"} [1-9]")
+                .containsPattern("ghibli_api_requests_seconds_count\\{endpoint=\"/films\",outcome=\"success\"} [1-9]")
+                .containsPattern("ghibli_api_requests_seconds_count\\{endpoint=\"/people\",outcome=\"success\"} [1-9]");
+    }
 }

@@ -1,0 +1,107 @@
+package io.ghiblimovies.catalog;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * The last good catalog on disk ({@code movies.snapshot-path}), so that a restart does not
+ * lose it. Writes go to a temporary file in the same folder, forced to disk, then renamed over
+ * the snapshot: a crash mid-write leaves the previous snapshot whole. A snapshot that cannot be
+ * read (missing, truncated, garbage, another format) is logged and ignored.
+ */
+@ApplicationScoped
+public class CatalogSnapshot {
+
+    static final int FORMAT = 1;
+
+    /** What the file holds. */
+    @RegisterForReflection
+    record SnapshotFile(int format, Catalog catalog) {
+    }
+
+    private final ObjectMapper mapper;
+    private final Optional<Path> path;
+    private volatile boolean writeFailing;
+
+    CatalogSnapshot(ObjectMapper mapper, MoviesConfig config) {
+        this.mapper = mapper;
+        this.path = config.snapshotEnabled() ? Optional.of(config.snapshotPath().toAbsolutePath()) : Optional.empty();
+    }
+
+    /** The catalog last saved, if there is a readable one. */
+    public Optional<Catalog> load() {
+        if (path.isEmpty() || !Files.exists(path.get())) {
+            return Optional.empty();
+        }
+        Path file = path.get();
+        try {
+            SnapshotFile snapshot = mapper.readValue(file.toFile(), SnapshotFile.class);
+            if (snapshot == null || snapshot.format() != FORMAT || snapshot.catalog() == null
+                    || snapshot.catalog().movies().isEmpty()) {
+                Log.warnf("Ignoring the catalog snapshot %s: not a snapshot of format %d with films", file, FORMAT);
+                return Optional.empty();
+            }
+            Log.infof("Loaded the catalog snapshot %s, fetched %s", file, snapshot.catalog().fetchedAt());
+            return Optional.of(snapshot.catalog());
+        } catch (IOException | RuntimeException e) {
+            Log.warnf("Ignoring the catalog snapshot %s: it cannot be read (%s)", file, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Saves {@code catalog}, replacing the previous snapshot at once. A failure is logged, never thrown. */
+    public void save(Catalog catalog) {
+        if (path.isEmpty()) {
+            return;
+        }
+        Path file = path.get();
+        Path temporary = null;
+        try {
+            byte[] bytes = mapper.writeValueAsBytes(new SnapshotFile(FORMAT, catalog));
+            Files.createDirectories(file.getParent());
+            temporary = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            if (writeFailing) {
+                Log.infof("The catalog snapshot %s is written again", file);
+                writeFailing = false;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!writeFailing) {
+                Log.warnf("Cannot write the catalog snapshot %s (%s); the service goes on without it", file, e.getMessage());
+                writeFailing = true;
+            }
+            deleteQuietly(temporary);
+        }
+    }
+
+    private static void deleteQuietly(Path temporary) {
+        if (temporary == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(temporary);
+        } catch (IOException e) {
+            Log.debugf("Cannot delete %s: %s", temporary, e.getMessage());
+        }
+    }
+}

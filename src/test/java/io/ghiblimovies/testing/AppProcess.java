@@ -1,0 +1,122 @@
+package io.ghiblimovies.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged application (the native executable when one was built, else the jar) run as a
+ * process of its own on a free loopback port, for what only a real process shows: restarts,
+ * shutdown, startup failures. Its output goes to a file under {@code target/app-processes/}.
+ */
+public final class AppProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private AppProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Starts the app with these environment variables (on top of a free port). */
+    public static AppProcess start(String name, Map<String, String> environment) {
+        return start(name, environment, Map.of());
+    }
+
+    /** Starts the app with these environment variables and system properties. */
+    public static AppProcess start(String name, Map<String, String> environment, Map<String, String> properties) {
+        int port = GhibliApiWireMock.freePort();
+        Path log = Path.of("target", "app-processes", name + "-" + System.nanoTime() + ".log");
+        List<String> command = new ArrayList<>();
+        Path runner = Path.of(System.getProperty("native.image.path", "target/none-runner"));
+        List<String> options = properties.entrySet().stream().map(p -> "-D" + p.getKey() + "=" + p.getValue()).toList();
+        if (Files.isExecutable(runner)) {
+            command.add(runner.toAbsolutePath().toString());
+            command.addAll(options);
+        } else {
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(options);
+            command.add("-jar");
+            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString());
+        }
+        try {
+            Files.createDirectories(log.getParent());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+            builder.environment().putAll(environment);
+            return new AppProcess(builder.start(), port, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A GET on the app; empty while it does not listen yet. */
+    public Optional<HttpResponse<String>> get(String path, String accept) {
+        try {
+            return Optional.of(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .header("Accept", accept).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Everything the app printed so far. */
+    public String output() {
+        try {
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits for the process to end by itself; {@code null} if it still runs after {@code deadline}. */
+    public Integer awaitExit(Duration deadline) {
+        try {
+            return process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Asks the app to stop (SIGTERM, as a container runtime does) and waits for it. */
+    public Integer stop(Duration deadline) {
+        process.destroy();
+        return awaitExit(deadline);
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            awaitExit(Duration.ofSeconds(10));
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.ghiblimovies.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+
+import io.ghiblimovies.testing.AppProcess;
+import io.ghiblimovies.testing.GhibliApiStubs;
+import io.ghiblimovies.testing.GhibliApiWireMock;
+import io.restassured.path.json.JsonPath;
+
+/** The packaged app stopped and started again: nothing is lost, a broken snapshot breaks nothing. */
+class RestartIT {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path folder;
+
+    private WireMockServer ghibliApi;
+
+    @BeforeEach
+    void startTheFakeApi() {
+        ghibliApi = new WireMockServer(WireMockConfiguration.wireMockConfig()
+                .port(GhibliApiWireMock.freePort()).bindAddress("127.0.0.1"));
+        ghibliApi.start();
+        GhibliApiStubs.healthy(ghibliApi);
+    }
+
+    @AfterEach
+    void stopTheFakeApi() {
+        ghibliApi.stop();
+    }
+
+    @Test
+    void afterARestartWithTheApiDownTheSnapshotIsServedAtOnceMarkedStaleWithItsRealAge() throws IOException {
+        Path snapshot = folder.resolve("catalog.json");
+        try (AppProcess first = start("restart-first", snapshot)) {
+            awaitMovies(first);
+            await().atMost(DEADLINE).until(() -> Files.exists(snapshot));
+            first.stop(DEADLINE);
+            assertThat(first.output()).contains("stopped in").doesNotContain("Exception");
+        }
+        assertThat(folder).isDirectoryNotContaining("glob:**.tmp");
+        String savedAt = JsonPath.from(Files.readString(snapshot)).getString("catalog.fetchedAt");
+
+        GhibliApiStubs.down(ghibliApi);
+        try (AppProcess second = start("restart-second", snapshot)) {
+            HttpResponse<String> firstAnswer = awaitAnswer(second, "/movies/");
+            assertThat(firstAnswer.statusCode()).isEqualTo(200);
+            JsonPath json = JsonPath.from(firstAnswer.body());
+            assertThat(json.getString("fetchedAt")).isEqualTo(savedAt);
+            assertThat(json.getList("movies.title")).containsAll(MoviesResourceTests.TITLES_IN_ORDER);
+            long age = Long.parseLong(firstAnswer.headers().firstValue("Age").orElseThrow());
+            assertThat(age).isGreaterThanOrEqualTo(Duration.between(Instant.parse(savedAt), Instant.now()).toSeconds() - 1);
+
+            await().atMost(DEADLINE).until(() -> JsonPath.from(awaitAnswer(second, "/movies/").body()).getBoolean("stale"));
+            assertThat(awaitAnswer(second, "/q/health/ready").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aTruncatedSnapshotIsLoggedAndIgnored() throws IOException {
+        Path snapshot = folder.resolve("catalog.json");
+        try (AppProcess first = start("truncated-first", snapshot)) {
+            awaitMovies(first);
+            await().atMost(DEADLINE).until(() -> Files.exists(snapshot));
+            first.stop(DEADLINE);
+        }
+        byte[] whole = Files.readAllBytes(snapshot);
+        Files.write(snapshot, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+        assertStartsWithoutTheSnapshot(snapshot, "truncated");
+    }
+
+    @Test
+    void aGarbageSnapshotIsLoggedAndIgnored() throws IOException {
+        Path snapshot = folder.resolve("catalog.json");
+        Files.writeString(snapshot, "\u0000\u0001 not a catalog {[");
+
+        assertStartsWithoutTheSnapshot(snapshot, "garbage");
+    }
+
+    @Test
+    void aSnapshotOfAnotherShapeIsLoggedAndIgnored() throws IOException {
+        Path snapshot = folder.resolve("catalog.json");
+        Files.writeString(snapshot, "{\"format\": 1, \"catalog\": {\"source\": \"x\", \"fetchedAt\": \"2020-01-01T00:00:00Z\", \"movies\": []}}");
+
+        assertStartsWithoutTheSnapshot(snapshot, "empty");
+    }
+
+    /** With the API down and nothing usable on disk, the app runs and says 503, and takes the API's data once it is back. */
+    private void assertStartsWithoutTheSnapshot(Path snapshot, String name) {
+        GhibliApiStubs.down(ghibliApi);
+        try (AppProcess app = start(name, snapshot)) {
+            HttpResponse<String> firstAnswer = awaitAnswer(app, "/movies/");
+            assertThat(firstAnswer.statusCode()).isEqualTo(503);
+            assertThat(app.output()).contains("Ignoring the catalog snapshot");
+            assertThat(app.isAlive()).isTrue();
+
+            GhibliApiStubs.healthy(ghibliApi);
+            JsonPath json = awaitMovies(app);
+            assertThat(json.getList("movies.title")).isEqualTo(MoviesResourceTests.TITLES_IN_ORDER);
+        }
+    }
+
+    private Map<String, String> settings(Path snapshot) {
+        return Map.of("GHIBLI_API_URL", ghibliApi.baseUrl(),
+                "MOVIES_SNAPSHOT_PATH", snapshot.toString(),
+                "MOVIES_REFRESH_INTERVAL", "1s",
+                "MOVIES_MAX_AGE", "2s",
+                "MOVIES_STARTUP_WAIT", "200ms");
+    }
+
+    /** A short circuit-breaker delay, so that recovery takes a fraction of a second here. */
+    private static final Map<String, String> QUICK_BREAKER = Map.of(
+            UpstreamFaultTests.BREAKER + "delay", "200",
+            UpstreamFaultTests.BREAKER + "delay-unit", "millis");
+
+    private AppProcess start(String name, Path snapshot) {
+        return AppProcess.start(name, settings(snapshot), QUICK_BREAKER);
+    }
+
+    private static JsonPath awaitMovies(AppProcess app) {
+        AtomicReference<JsonPath> movies = new AtomicReference<>();
+        await().atMost(DEADLINE).until(() -> {
+            HttpResponse<String> answer = awaitAnswer(app, "/movies/");
+            if (answer.statusCode() != 200) {
+                return false;
+            }
+            movies.set(JsonPath.from(answer.body()));
+            return true;
+        });
+        return movies.get();
+    }
+
+    /** The first answer the app gives once it listens. */
+    private static HttpResponse<String> awaitAnswer(AppProcess app, String path) {
+        AtomicReference<HttpResponse<String>> answer = new AtomicReference<>();
+        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(50)).until(() -> {
+            assertThat(app.isAlive()).as("the app is running; its output:%n%s", app.output()).isTrue();
+            Optional<HttpResponse<String>> response = app.get(path, "application/json");
+            response.ifPresent(answer::set);
+            return response.isPresent();
+        });
+        return answer.get();
+    }
+}
