@@ -9,13 +9,23 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.ghiblimovies.catalog.Catalog;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
 
 /**
  * Where /movies/ is rendered: the Qute page and the JSON body, once per catalog and stale flag,
- * kept as bytes. Between two refreshes every request is served the same bytes.
+ * kept as bytes (and gzip-compressed bytes). Between two refreshes every request is served the
+ * same bytes.
  */
 @ApplicationScoped
 class MoviePages {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance movies(Catalog catalog, boolean stale);
+
+        static native TemplateInstance unavailable(int retryAfterSeconds);
+    }
 
     private static final int FRESH = 0;
     private static final int STALE = 1;
@@ -38,7 +48,7 @@ class MoviePages {
     }
 
     private RenderedCatalog render(Catalog catalog, boolean stale) {
-        byte[] html = MoviesResource.Templates.movies(catalog, stale).render().getBytes(StandardCharsets.UTF_8);
+        byte[] html = Templates.movies(catalog, stale).render().getBytes(StandardCharsets.UTF_8);
         byte[] json;
         try {
             json = mapper.writeValueAsBytes(

@@ -2,16 +2,18 @@ package io.ghiblimovies.web;
 
 import java.util.Locale;
 
+import io.vertx.core.http.HttpHeaders;
+
 /** The two ways /movies/ can be sent, and how a request's {@code Accept} header picks one. */
 enum Representation {
 
     HTML("text/html;charset=UTF-8"),
     JSON("application/json");
 
-    final String contentType;
+    final CharSequence contentType;
 
     Representation(String contentType) {
-        this.contentType = contentType;
+        this.contentType = HttpHeaders.createOptimized(contentType);
     }
 
     /**
@@ -59,21 +61,10 @@ enum Representation {
         return html.specificity == 2 ? HTML : JSON;
     }
 
-    /** The {@code q} of an entry, 1 when absent; {@code null} when it cannot be read. */
+    /** The {@code q} of an entry, 1 when absent; {@code null} when it cannot be read or is out of range. */
     private static Float quality(String[] parts) {
-        for (int i = 1; i < parts.length; i++) {
-            String parameter = parts[i].trim();
-            if (parameter.length() > 2 && (parameter.charAt(0) == 'q' || parameter.charAt(0) == 'Q')
-                    && parameter.charAt(1) == '=') {
-                try {
-                    float q = Float.parseFloat(parameter.substring(2).trim());
-                    return q >= 0 && q <= 1 ? q : null;
-                } catch (NumberFormatException e) {
-                    return null;
-                }
-            }
-        }
-        return 1f;
+        float q = Conditions.quality(parts);
+        return q >= 0 && q <= 1 ? q : null;
     }
 
     /** The quality a header gives one media type: the most specific matching range decides. */

@@ -67,7 +67,7 @@ class RestartIT {
             assertThat(firstAnswer.statusCode()).isEqualTo(200);
             JsonPath json = JsonPath.from(firstAnswer.body());
             assertThat(json.getString("fetchedAt")).isEqualTo(savedAt);
-            assertThat(json.getList("movies.title")).containsAll(MoviesResourceTests.TITLES_IN_ORDER);
+            assertThat(json.getList("movies.title")).containsAll(MoviesRouteTests.TITLES_IN_ORDER);
             long age = Long.parseLong(firstAnswer.headers().firstValue("Age").orElseThrow());
             assertThat(age).isGreaterThanOrEqualTo(Duration.between(Instant.parse(savedAt), Instant.now()).toSeconds() - 1);
 
@@ -117,7 +117,7 @@ class RestartIT {
 
             GhibliApiStubs.healthy(ghibliApi);
             JsonPath json = awaitMovies(app);
-            assertThat(json.getList("movies.title")).isEqualTo(MoviesResourceTests.TITLES_IN_ORDER);
+            assertThat(json.getList("movies.title")).isEqualTo(MoviesRouteTests.TITLES_IN_ORDER);
         }
     }
 

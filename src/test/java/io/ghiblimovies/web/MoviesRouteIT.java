@@ -4,5 +4,5 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /** The same user-visible behaviour, against the packaged application. */
 @QuarkusIntegrationTest
-class MoviesResourceIT extends MoviesResourceTests {
+class MoviesRouteIT extends MoviesRouteTests {
 }

@@ -40,11 +40,11 @@ import io.restassured.response.Response;
 
 /**
  * /movies/ as users see it, against the fixtures. These tests only read, so that
- * {@link MoviesResourceIT} can run them against the packaged app.
+ * {@link MoviesRouteIT} can run them against the packaged app.
  */
 @QuarkusTest
 @WithTestResource(GhibliApiWireMock.class)
-class MoviesResourceTests {
+class MoviesRouteTests {
 
     static final String BROWSER_ACCEPT =
             "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
@@ -205,6 +205,7 @@ class MoviesResourceTests {
         assertThat(lastModified).isEqualTo(fetchedAt.truncatedTo(ChronoUnit.SECONDS));
         // nothing per request in the body, so that it can be rendered once per catalog
         assertThat(response.jsonPath().getMap("")).containsOnlyKeys("source", "fetchedAt", "stale", "movies");
+        assertThat(response.header("Vary")).isEqualTo("Accept, Accept-Encoding");
     }
 
     @Test
@@ -261,6 +262,7 @@ class MoviesResourceTests {
         given().accept("application/json").contentType("application/json").body("{}")
                 .when().post("/movies/")
                 .then().statusCode(405)
+                .header("Allow", "GET, HEAD")
                 .body(not(containsString("Exception")))
                 .body(not(containsString("\tat ")));
         given().accept(";;;, /, q=x, text/html;q=abc")
@@ -280,5 +282,103 @@ class MoviesResourceTests {
                 .containsPattern("catalog_refresh_seconds_count\\{outcome=\"success\"} [1-9]")
                 .containsPattern("ghibli_api_requests_seconds_count\\{endpoint=\"/films\",outcome=\"success\"} [1-9]")
                 .containsPattern("ghibli_api_requests_seconds_count\\{endpoint=\"/people\",outcome=\"success\"} [1-9]");
+    }
+
+    @Test
+    void gzipIsSentToClientsThatAcceptItAndIdentityToOthers() throws Exception {
+        for (String accept : List.of("text/html", "application/json")) {
+            HttpResponse<byte[]> none = raw(accept, null);
+            HttpResponse<byte[]> identity = raw(accept, "identity");
+            HttpResponse<byte[]> refused = raw(accept, "gzip;q=0, identity");
+            HttpResponse<byte[]> zipped = raw(accept, "gzip, deflate, br");
+
+            for (HttpResponse<byte[]> plain : List.of(none, identity, refused)) {
+                assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+                assertThat(plain.body()).isEqualTo(none.body());
+            }
+            assertThat(zipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            assertThat(zipped.headers().firstValue("Vary")).hasValue("Accept, Accept-Encoding");
+            assertThat(zipped.headers().firstValue("ETag")).isNotEqualTo(none.headers().firstValue("ETag"));
+            assertThat(zipped.body().length).isLessThan(none.body().length / 2);
+            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))) {
+                assertThat(in.readAllBytes()).isEqualTo(none.body());
+            }
+        }
+    }
+
+    @Test
+    void aMatchingEtagIsAnswered304WithoutABody() {
+        for (String encoding : List.of("identity", "gzip")) {
+            Response first = given().accept(BROWSER_ACCEPT).header("Accept-Encoding", encoding).get("/movies/");
+            String etag = first.header("ETag");
+            assertThat(etag).matches("\"[A-Za-z0-9_-]{20,}\"");
+
+            given().accept(BROWSER_ACCEPT).header("Accept-Encoding", encoding)
+                    .header("If-None-Match", "\"other\", " + etag)
+                    .when().get("/movies/")
+                    .then().statusCode(304)
+                    .header("ETag", etag)
+                    .header("Cache-Control", containsString("max-age="))
+                    .body(equalTo(""));
+            given().accept(BROWSER_ACCEPT).header("Accept-Encoding", encoding)
+                    .header("If-None-Match", "W/" + etag)
+                    .when().get("/movies/")
+                    .then().statusCode(304);
+            given().accept(BROWSER_ACCEPT).header("Accept-Encoding", encoding)
+                    .header("If-None-Match", "\"something-else\"")
+                    .when().get("/movies/")
+                    .then().statusCode(200);
+        }
+        String jsonTag = given().accept("application/json").get("/movies/").header("ETag");
+        String htmlTag = given().accept("text/html").get("/movies/").header("ETag");
+        assertThat(jsonTag).isNotEqualTo(htmlTag);
+        given().accept("text/html").header("If-None-Match", jsonTag).get("/movies/").then().statusCode(200);
+    }
+
+    @Test
+    void ifModifiedSinceIsAnsweredFromTheFetchTime() {
+        String lastModified = given().accept("application/json").get("/movies/").header("Last-Modified");
+        Instant fetched = ZonedDateTime.parse(lastModified, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+
+        given().accept("application/json").header("If-Modified-Since", lastModified)
+                .when().get("/movies/").then().statusCode(304);
+        given().accept("application/json").header("If-Modified-Since",
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(fetched.minusSeconds(1).atZone(java.time.ZoneOffset.UTC)))
+                .when().get("/movies/").then().statusCode(200);
+        given().accept("application/json").header("If-Modified-Since", "yesterday-ish")
+                .when().get("/movies/").then().statusCode(200);
+    }
+
+    @Test
+    void browsersMayKeepThePageOnlyUntilItTurnsStale() {
+        Response response = given().accept("text/html").get("/movies/");
+
+        // RFC 9111: a cache keeps a response for max-age minus its Age, i.e. the time left before max-age
+        assertThat(response.header("Cache-Control")).isEqualTo("public, max-age=60");
+        assertThat(Long.parseLong(response.header("Age"))).isBetween(0L, 60L);
+    }
+
+    @Test
+    void headSendsTheHeadersWithoutABody() {
+        Response get = given().accept("application/json").get("/movies/");
+        assertThat(get.header("Content-Length")).isNotBlank();
+
+        given().accept("application/json")
+                .when().head("/movies/")
+                .then().statusCode(200)
+                .header("ETag", get.header("ETag"))
+                .header("Content-Type", "application/json")
+                .header("Content-Length", get.header("Content-Length"))
+                .body(equalTo(""));
+    }
+
+    /** A GET with exactly these headers: RestAssured would add an Accept-Encoding of its own. */
+    private static HttpResponse<byte[]> raw(String accept, String acceptEncoding) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/movies/")).header("Accept", accept);
+        if (acceptEncoding != null) {
+            request.header("Accept-Encoding", acceptEncoding);
+        }
+        return HttpClient.newHttpClient().send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 }

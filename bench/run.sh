@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Benchmark: /movies/ served by the packaged app versus nginx serving the very same bytes.
+#
+#   ./mvnw -B package -DskipTests        # the script builds nothing itself
+#   apt-get install -y nginx wrk         # Debian packages
+#   bench/run.sh
+#
+# Starts a stand-in of the Ghibli API (python3's static server over the test fixtures), the app
+# (java with docker/jvm.options, the flags the container image uses), and nginx serving the
+# bytes the app returned (gzip_static for the .gz copies). Then runs wrk against both,
+# interleaved, BENCH_ROUNDS rounds of BENCH_DURATION per case, and prints requests/s, p50/p99
+# latency and the app/nginx ratio per case (median of the rounds), the app's resident memory
+# after the run, and the time from process start to the first 200 on /movies/.
+# Everything listens on 127.0.0.1 only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${BENCH_ROUNDS:-3}
+DURATION=${BENCH_DURATION:-10s}
+THREADS=${BENCH_THREADS:-2}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+JAR=target/quarkus-app/quarkus-run.jar
+
+die() { echo "bench: $*" >&2; exit 2; }
+[ -f "$JAR" ] || die "no packaged app at $JAR: run ./mvnw -B package -DskipTests first"
+for tool in nginx wrk curl python3 java; do
+  command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y nginx wrk curl)"
+done
+
+work=$(mktemp -d)
+chmod 755 "$work" # nginx's workers run as an unprivileged user
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# waits until a command succeeds, at most 30 s
+wait_for() {
+  local what=$1 deadline=$(( $(date +%s) + 30 ))
+  shift
+  until "$@"; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "$what did not come up within 30 s"
+    sleep 0.02
+  done
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+now_ms() { date +%s%3N; }
+
+# --- the stand-in Ghibli API ------------------------------------------------------
+upstream_port=$(free_port)
+mkdir -p "$work/upstream"
+cp src/test/resources/ghibliapi/films.json "$work/upstream/films"
+cp src/test/resources/ghibliapi/people.json "$work/upstream/people"
+python3 -m http.server "$upstream_port" --bind 127.0.0.1 --directory "$work/upstream" >"$work/upstream.log" 2>&1 &
+pids+=($!)
+wait_for "the stand-in Ghibli API" curl -sf -o /dev/null "http://127.0.0.1:$upstream_port/films"
+
+# --- the app --------------------------------------------------------------------------
+app_port=$(free_port)
+app="http://127.0.0.1:$app_port/movies/"
+started=$(now_ms)
+GHIBLI_API_URL="http://127.0.0.1:$upstream_port" QUARKUS_HTTP_PORT=$app_port QUARKUS_HTTP_HOST=127.0.0.1 \
+  MOVIES_SNAPSHOT_ENABLED=false java @docker/jvm.options -jar "$JAR" >"$work/app.log" 2>&1 &
+app_pid=$!
+pids+=($app_pid)
+app_ok() {
+  kill -0 "$app_pid" 2>/dev/null || { cat "$work/app.log"; die "the app stopped"; }
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$app" || true)" = 200 ]
+}
+wait_for "the app" app_ok
+first_200_ms=$(( $(now_ms) - started ))
+
+# --- nginx with the app's bytes -----------------------------------------------------------
+mkdir -p "$work/www" "$work/nginx"
+curl -sf -H 'Accept: text/html' "$app" -o "$work/www/movies.html"
+curl -sf -H 'Accept: text/html' -H 'Accept-Encoding: gzip' "$app" -o "$work/www/movies.html.gz"
+curl -sf -H 'Accept: application/json' "$app" -o "$work/www/movies.json"
+curl -sf -H 'Accept: application/json' -H 'Accept-Encoding: gzip' "$app" -o "$work/www/movies.json.gz"
+nginx_port=$(free_port)
+cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/nginx;
+  proxy_temp_path $work/nginx;
+  fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx;
+  scgi_temp_path $work/nginx;
+  gzip_static on;
+  gzip_vary on;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/www;
+    location = /movies.html { default_type "text/html;charset=UTF-8"; }
+    location = /movies.json { default_type "application/json"; }
+  }
+}
+NGINX
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
+wait_for nginx curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/movies.json"
+web="http://127.0.0.1:$nginx_port"
+cmp -s <(curl -s -H 'Accept: text/html' "$app") <(curl -s "$web/movies.html") || die "nginx does not serve the app's bytes"
+
+app_etag=$(curl -sI -H 'Accept: text/html' "$app" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+web_etag=$(curl -sI "$web/movies.html" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/html' -H "If-None-Match: $app_etag" "$app")" = 304 ] \
+  || die "the app does not answer 304 to its own ETag"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $web_etag" "$web/movies.html")" = 304 ] \
+  || die "nginx does not answer 304 to its own ETag"
+
+# --- wrk ----------------------------------------------------------------------------------
+# prints "requests/s p50_ms p99_ms errors" for one run
+measure() {
+  local out
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
+  echo "$out" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    /Socket errors|Non-2xx/ { errors = errors $0 ";" }
+    END { printf "%s %.3f %.3f %s\n", rps, p50, p99, (errors == "" ? "-" : errors) }'
+}
+
+cases=(html json html-gzip revalidate-304)
+declare -A results
+for round in $(seq 1 "$ROUNDS"); do
+  for case in "${cases[@]}"; do
+    case $case in
+      html)           app_args=(-H 'Accept: text/html' "$app");  web_args=("$web/movies.html") ;;
+      json)           app_args=(-H 'Accept: application/json' "$app"); web_args=("$web/movies.json") ;;
+      html-gzip)      app_args=(-H 'Accept: text/html' -H 'Accept-Encoding: gzip' "$app")
+                      web_args=(-H 'Accept-Encoding: gzip' "$web/movies.html") ;;
+      revalidate-304) app_args=(-H 'Accept: text/html' -H "If-None-Match: $app_etag" "$app")
+                      web_args=(-H "If-None-Match: $web_etag" "$web/movies.html") ;;
+    esac
+    results[$case,app,$round]=$(measure "${app_args[@]}")
+    results[$case,web,$round]=$(measure "${web_args[@]}")
+    echo "round $round $case: app ${results[$case,app,$round]} | nginx ${results[$case,web,$round]}" >&2
+  done
+done
+
+rss_mb=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$app_pid/status")
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+column_of() { local case=$1 side=$2 field=$3; for r in $(seq 1 "$ROUNDS"); do echo "${results[$case,$side,$r]}" | awk -v f="$field" '{ print $f }'; done | median; }
+
+echo
+echo "ghibli-movies benchmark: $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS interleaved rounds (medians)"
+echo "app: java $(tr '\n' ' ' < docker/jvm.options)"
+printf '%-15s %12s %12s %7s %9s %9s %9s %9s\n' case app-req/s nginx-req/s ratio app-p50 app-p99 ngx-p50 ngx-p99
+for case in "${cases[@]}"; do
+  a=$(column_of "$case" app 1); w=$(column_of "$case" web 1)
+  printf '%-15s %12.0f %12.0f %7.2f %7.2fms %7.2fms %7.2fms %7.2fms\n' "$case" "$a" "$w" "$(echo "$a $w" | awk '{ print $1 / $2 }')" \
+    "$(column_of "$case" app 2)" "$(column_of "$case" app 3)" "$(column_of "$case" web 2)" "$(column_of "$case" web 3)"
+done
+echo "app resident memory after the run: ${rss_mb} MB"
+echo "app process start to first 200 on /movies/: ${first_200_ms} ms"

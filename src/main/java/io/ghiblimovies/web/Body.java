@@ -1,0 +1,52 @@
+package io.ghiblimovies.web;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Bytes ready to send, with their strong entity tag (a SHA-256 prefix of exactly these bytes).
+ * {@code buffer} holds the same bytes off-heap, written as is by every request: Vert.x sends a
+ * duplicate of it each time, so one buffer serves all event loops without a copy.
+ */
+record Body(byte[] bytes, Buffer buffer, String etag) {
+
+    static Body of(byte[] bytes) {
+        ByteBuf direct = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
+        return new Body(bytes, Buffer.buffer(direct), etagOf(bytes));
+    }
+
+    /** The same content gzip-compressed, once, at the best compression level. */
+    Body gzipped() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out) {
+            {
+                def.setLevel(Deflater.BEST_COMPRESSION);
+            }
+        }) {
+            gzip.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return of(out.toByteArray());
+    }
+
+    private static String etagOf(byte[] bytes) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
+            return '"' + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 18)) + '"';
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

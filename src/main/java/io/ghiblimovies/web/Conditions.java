@@ -1,0 +1,81 @@
+package io.ghiblimovies.web;
+
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/** What a request's headers ask of the representation: compression, and whether it changed (RFC 9110). */
+final class Conditions {
+
+    private Conditions() {
+    }
+
+    /** Whether {@code Accept-Encoding} accepts gzip (named or {@code *}, with a quality above zero). */
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        boolean gzip = false;
+        boolean named = false;
+        for (String entry : acceptEncoding.split(",", -1)) {
+            String[] parts = entry.split(";", -1);
+            String coding = parts[0].trim().toLowerCase(Locale.ROOT);
+            boolean wanted = quality(parts) > 0;
+            if (coding.equals("gzip") || coding.equals("x-gzip")) {
+                gzip = wanted;
+                named = true;
+            } else if (coding.equals("*") && !named) {
+                gzip = wanted;
+            }
+        }
+        return gzip;
+    }
+
+    /**
+     * Whether the client already holds this representation: {@code If-None-Match} names its tag
+     * (weak comparison, {@code *} matches), or, without {@code If-None-Match}, nothing changed
+     * since {@code If-Modified-Since}. A date that cannot be read is ignored.
+     */
+    static boolean notModified(String ifNoneMatch, String ifModifiedSince, String etag, Instant lastModified) {
+        if (ifNoneMatch != null) {
+            for (String tag : ifNoneMatch.split(",", -1)) {
+                String candidate = tag.trim();
+                if (candidate.startsWith("W/")) {
+                    candidate = candidate.substring(2);
+                }
+                if (candidate.equals("*") || candidate.equals(etag)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (ifModifiedSince != null) {
+            try {
+                Instant since = ZonedDateTime.parse(ifModifiedSince.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
+                return lastModified.getEpochSecond() <= since.getEpochSecond();
+            } catch (DateTimeParseException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** The {@code q} parameter of a header entry split at {@code ;}: 1 when absent, -1 when unreadable. */
+    static float quality(String[] parts) {
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].trim();
+            if (parameter.length() > 2 && (parameter.charAt(0) == 'q' || parameter.charAt(0) == 'Q')
+                    && parameter.charAt(1) == '=') {
+                try {
+                    return Float.parseFloat(parameter.substring(2).trim());
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return 1;
+    }
+}

@@ -1,0 +1,164 @@
+package io.ghiblimovies.web;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.ghiblimovies.catalog.Catalog;
+import io.ghiblimovies.catalog.CatalogRefresher;
+import io.ghiblimovies.catalog.CatalogStore;
+import io.ghiblimovies.catalog.MoviesConfig;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code /movies/} (and {@code /movies}): every film with its people, as a page for browsers and
+ * as JSON for everything else. Reads only from the store; never calls the Ghibli API itself.
+ * <p>
+ * A Vert.x route on the I/O thread rather than a JAX-RS resource: the answer is bytes rendered
+ * once per catalog, and measured on the benchmark machine the JAX-RS pipeline alone (a method
+ * returning constant bytes) tops out at about half of what nginx serves, while a route writing a
+ * prebuilt buffer matches nginx (see README, "Performance"). The common case neither blocks nor
+ * waits; only a request that finds the catalog too old (or none) waits, briefly, for a refresh.
+ */
+@ApplicationScoped
+public class MoviesRoute {
+
+    static final String PATH = "/movies";
+
+    /** Seconds a client is asked to wait before retrying while there is no catalog yet. */
+    static final int RETRY_AFTER_SECONDS = 5;
+
+    private static final CharSequence AGE = HttpHeaders.createOptimized("Age");
+    private static final CharSequence VARY = HttpHeaders.createOptimized("Accept, Accept-Encoding");
+    private static final CharSequence GZIP = HttpHeaders.createOptimized("gzip");
+    private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+    private static final CharSequence PROBLEM_JSON = HttpHeaders.createOptimized("application/problem+json");
+
+    private final CatalogStore store;
+    private final CatalogRefresher refresher;
+    private final MoviePages pages;
+    private final MoviesConfig config;
+    private final Body unavailableHtml;
+    private final Body unavailableJson;
+    private final Body notAcceptable;
+    private final CharSequence cacheControl;
+
+    MoviesRoute(CatalogStore store, CatalogRefresher refresher, MoviePages pages, MoviesConfig config) {
+        this.store = store;
+        this.refresher = refresher;
+        this.pages = pages;
+        this.config = config;
+        this.unavailableHtml = Body.of(MoviePages.Templates.unavailable(RETRY_AFTER_SECONDS).render()
+                .getBytes(StandardCharsets.UTF_8));
+        this.unavailableJson = problem(503, "Service Unavailable",
+                "The catalog has not been loaded from the Ghibli API yet. Retry in a few seconds.");
+        this.notAcceptable = problem(406, "Not Acceptable", "/movies/ is available as text/html and as application/json.");
+        // With the Age header, a cache keeps the page for max-age minus Age: the time left (RFC 9111, 4.2.3)
+        this.cacheControl = HttpHeaders.createOptimized("public, max-age=" + config.maxAge().toSeconds());
+    }
+
+    void register(@Observes Router router) {
+        router.get(PATH).handler(this::handle);
+        router.head(PATH).handler(this::handle);
+        router.route(PATH).handler(context -> context.response().setStatusCode(405)
+                .putHeader(HttpHeaders.ALLOW, "GET, HEAD").putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE).end());
+    }
+
+    /** What a request asks for, read from its headers. */
+    private record Request(Representation representation, boolean gzip, String ifNoneMatch, String ifModifiedSince,
+            boolean head) {
+    }
+
+    private void handle(RoutingContext context) {
+        HttpServerRequest http = context.request();
+        Representation wanted = Representation.forAccept(http.getHeader(HttpHeaders.ACCEPT));
+        boolean head = http.method() == HttpMethod.HEAD;
+        if (wanted == null) {
+            problem(context.response(), 406, notAcceptable, head);
+            return;
+        }
+        Request request = new Request(wanted, Conditions.acceptsGzip(http.getHeader(HttpHeaders.ACCEPT_ENCODING)),
+                http.getHeader(HttpHeaders.IF_NONE_MATCH), http.getHeader(HttpHeaders.IF_MODIFIED_SINCE), head);
+        Optional<Catalog> held = store.current();
+        Optional<CompletableFuture<Catalog>> refresh = refresher.refreshIfTooOld(held, Instant.now());
+        if (refresh.isEmpty()) {
+            respond(context.response(), held, request);
+            return;
+        }
+        Duration patience = held.isPresent() ? config.refreshWait() : config.startupWait();
+        Context eventLoop = Vertx.currentContext();
+        // a copy, so that the timeout ends this request's wait and not the refresh others share
+        refresh.get().copy()
+                .completeOnTimeout(null, patience.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((catalog, failure) -> eventLoop.runOnContext(
+                        ignored -> respond(context.response(), store.current(), request)));
+    }
+
+    private void respond(HttpServerResponse response, Optional<Catalog> held, Request request) {
+        if (response.closed()) {
+            return;
+        }
+        if (held.isEmpty()) {
+            response.putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
+            if (request.representation() == Representation.HTML) {
+                send(response.setStatusCode(503).putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+                        .putHeader(HttpHeaders.VARY, VARY), Representation.HTML.contentType, unavailableHtml, request.head());
+            } else {
+                problem(response, 503, unavailableJson, request.head());
+            }
+            return;
+        }
+        Catalog catalog = held.get();
+        Instant now = Instant.now();
+        RenderedCatalog rendered = pages.of(catalog, refresher.isStale(catalog, now));
+        Body body = rendered.body(request.representation(), request.gzip());
+        MultiMap headers = response.headers();
+        headers.set(HttpHeaders.ETAG, body.etag())
+                .set(HttpHeaders.VARY, VARY)
+                .set(HttpHeaders.CACHE_CONTROL, cacheControl)
+                .set(AGE, Long.toString(catalog.age(now).toSeconds()))
+                .set(HttpHeaders.LAST_MODIFIED, rendered.lastModified());
+        if (Conditions.notModified(request.ifNoneMatch(), request.ifModifiedSince(), body.etag(), catalog.fetchedAt())) {
+            response.setStatusCode(304).end();
+            return;
+        }
+        if (request.gzip()) {
+            headers.set(HttpHeaders.CONTENT_ENCODING, GZIP);
+        }
+        send(response, request.representation().contentType, body, request.head());
+    }
+
+    private static void send(HttpServerResponse response, CharSequence contentType, Body body, boolean head) {
+        response.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+        if (head) {
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.bytes().length)).end();
+        } else {
+            response.end(body.buffer());
+        }
+    }
+
+    private static void problem(HttpServerResponse response, int status, Body body, boolean head) {
+        send(response.setStatusCode(status).putHeader(HttpHeaders.VARY, VARY)
+                .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE), PROBLEM_JSON, body, head);
+    }
+
+    /** An RFC 9457 problem document; the texts are our own constants, so no escaping is needed. */
+    private static Body problem(int status, String title, String detail) {
+        return Body.of(("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
+                + ",\"detail\":\"" + detail + "\"}").getBytes(StandardCharsets.UTF_8));
+    }
+}
