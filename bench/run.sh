@@ -8,7 +8,8 @@
 # Starts a stand-in of the Ghibli API (python3's static server over the test fixtures), the app
 # (java with docker/jvm.options, the flags the container image uses), and nginx serving the
 # bytes the app returned (gzip_static for the .gz copies). Then runs wrk against both,
-# interleaved, BENCH_ROUNDS rounds of BENCH_DURATION per case, and prints requests/s, p50/p99
+# after an unmeasured warm-up of BENCH_WARMUP per case, interleaved, BENCH_ROUNDS rounds of
+# BENCH_DURATION per case, and prints requests/s, p50/p99
 # latency and the app/nginx ratio per case (median of the rounds), the app's resident memory
 # after the run, and the time from process start to the first 200 on /movies/.
 # Everything listens on 127.0.0.1 only.
@@ -16,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${BENCH_ROUNDS:-3}
+WARMUP=${BENCH_WARMUP:-5s}
 DURATION=${BENCH_DURATION:-10s}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
@@ -134,16 +136,25 @@ measure() {
 
 cases=(html json html-gzip revalidate-304)
 declare -A results
-for round in $(seq 1 "$ROUNDS"); do
-  for case in "${cases[@]}"; do
-    case $case in
+arguments_of() {
+  case $1 in
       html)           app_args=(-H 'Accept: text/html' "$app");  web_args=("$web/movies.html") ;;
       json)           app_args=(-H 'Accept: application/json' "$app"); web_args=("$web/movies.json") ;;
       html-gzip)      app_args=(-H 'Accept: text/html' -H 'Accept-Encoding: gzip' "$app")
                       web_args=(-H 'Accept-Encoding: gzip' "$web/movies.html") ;;
       revalidate-304) app_args=(-H 'Accept: text/html' -H "If-None-Match: $app_etag" "$app")
                       web_args=(-H "If-None-Match: $web_etag" "$web/movies.html") ;;
-    esac
+  esac
+}
+# the JVM compiles its hot code in the first seconds: warm both servers up, unmeasured
+for case in "${cases[@]}"; do
+  arguments_of "$case"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${app_args[@]}" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${web_args[@]}" >/dev/null
+done
+for round in $(seq 1 "$ROUNDS"); do
+  for case in "${cases[@]}"; do
+    arguments_of "$case"
     results[$case,app,$round]=$(measure "${app_args[@]}")
     results[$case,web,$round]=$(measure "${web_args[@]}")
     echo "round $round $case: app ${results[$case,app,$round]} | nginx ${results[$case,web,$round]}" >&2

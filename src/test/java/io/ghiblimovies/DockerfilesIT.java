@@ -1,0 +1,114 @@
+package io.ghiblimovies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The images cannot be built on the build machines (no container engine), so this checks what
+ * can be checked after {@code ./mvnw verify}: every file a Dockerfile copies from the build
+ * context exists (or, for the native executable, is named as the native build names it), and
+ * {@code .dockerignore} lets it in.
+ */
+class DockerfilesIT {
+
+    private static final Pattern COPY = Pattern.compile("^COPY\\s+(.*)$", Pattern.MULTILINE);
+    private static final Path NATIVE_RUNNER = Path.of("target", System.getProperty("native.image.path",
+            "target/ghibli-movies-1.0.0-SNAPSHOT-runner")).getFileName();
+
+    @Test
+    void everyFileTheJvmImageCopiesWasBuilt() throws IOException {
+        List<String> sources = copySources("docker/Dockerfile.jvm");
+
+        assertThat(sources).containsExactly("target/quarkus-app/lib/", "target/quarkus-app/*.jar",
+                "target/quarkus-app/app/", "target/quarkus-app/quarkus/", "docker/jvm.options");
+        for (String source : sources) {
+            assertThat(matches(source)).as("files matching %s", source).isNotEmpty();
+            assertThat(dockerignoreLetsIn(source)).as(".dockerignore lets in %s", source).isTrue();
+        }
+        assertThat(Path.of("target/quarkus-app/quarkus-run.jar")).isRegularFile();
+        assertThat(Files.readString(Path.of("docker/Dockerfile.jvm")))
+                .contains("\"-jar\", \"/deployments/quarkus-run.jar\"")
+                .contains("@/deployments/jvm.options");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "docker/Dockerfile.native", "docker/Dockerfile.native-micro" })
+    void theNativeImagesCopyTheExecutableTheNativeBuildMakes(String dockerfile) throws IOException {
+        List<String> sources = copySources(dockerfile);
+
+        assertThat(sources).containsExactly("target/*-runner");
+        PathMatcher runner = FileSystems.getDefault().getPathMatcher("glob:target/*-runner");
+        assertThat(runner.matches(Path.of("target").resolve(NATIVE_RUNNER))).as("%s", NATIVE_RUNNER).isTrue();
+        assertThat(dockerignoreLetsIn("target/*-runner")).isTrue();
+    }
+
+    @Test
+    void theNativeBuildImageCopiesTheSourcesItBuildsFrom() throws IOException {
+        List<String> sources = copySources("docker/Dockerfile.native-build");
+
+        assertThat(sources).containsExactly("mvnw", ".mvn", "pom.xml", "src/main");
+        for (String source : sources) {
+            assertThat(Path.of(source)).exists();
+            assertThat(dockerignoreLetsIn(source)).as(".dockerignore lets in %s", source).isTrue();
+        }
+        assertThat(dockerignoreLetsIn("src/test")).isFalse();
+    }
+
+    /** The first argument of every COPY that reads the build context (not --from another stage). */
+    private static List<String> copySources(String dockerfile) throws IOException {
+        String text = Files.readString(Path.of(dockerfile)).replace("\\\n", " ");
+        List<String> sources = new ArrayList<>();
+        Matcher copy = COPY.matcher(text);
+        while (copy.find()) {
+            List<String> words = new ArrayList<>(List.of(copy.group(1).trim().split("\\s+")));
+            if (words.stream().anyMatch(w -> w.startsWith("--from="))) {
+                continue;
+            }
+            words.removeIf(w -> w.startsWith("--"));
+            sources.addAll(words.subList(0, words.size() - 1));
+        }
+        return sources;
+    }
+
+    private static List<Path> matches(String source) throws IOException {
+        String glob = source.endsWith("/") ? source.substring(0, source.length() - 1) : source;
+        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        try (Stream<Path> files = Files.walk(Path.of("target")).filter(p -> !p.toString().contains("app-processes"))) {
+            Stream<Path> candidates = source.startsWith("target/") ? files : Stream.of(Path.of(glob));
+            return candidates.filter(p -> matcher.matches(p) && Files.exists(p)).toList();
+        }
+    }
+
+    /** Applies .dockerignore's lines in order, as Docker does: the last matching line wins. */
+    private static boolean dockerignoreLetsIn(String source) throws IOException {
+        String path = source.endsWith("/") ? source.substring(0, source.length() - 1) : source;
+        boolean included = true;
+        for (String line : Files.readAllLines(Path.of(".dockerignore"))) {
+            String rule = line.trim();
+            if (rule.isEmpty() || rule.startsWith("#")) {
+                continue;
+            }
+            boolean negated = rule.startsWith("!");
+            String pattern = (negated ? rule.substring(1) : rule).replaceAll("/$", "");
+            if (pattern.equals("*") || pattern.equals(path) || path.startsWith(pattern + "/")
+                    || FileSystems.getDefault().getPathMatcher("glob:" + pattern).matches(Path.of(path))) {
+                included = negated;
+            }
+        }
+        return included;
+    }
+}
