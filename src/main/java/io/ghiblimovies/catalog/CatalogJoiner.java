@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import io.ghiblimovies.ghibliapi.GhibliData;
 import io.ghiblimovies.ghibliapi.GhibliFilm;
 import io.ghiblimovies.ghibliapi.GhibliPerson;
+import io.ghiblimovies.ghibliapi.GhibliSpecies;
 
 /**
  * Joins the API's films and people into the catalog we serve.
@@ -47,9 +48,13 @@ public final class CatalogJoiner {
         for (GhibliFilm film : data.films()) {
             films.putIfAbsent(film.id().trim(), film);
         }
+        Map<String, String> speciesNames = new HashMap<>();
+        for (GhibliSpecies kind : data.species()) {
+            speciesNames.putIfAbsent(kind.id().trim(), kind.name().trim());
+        }
         Map<String, Person> people = new HashMap<>();
         for (GhibliPerson person : data.people()) {
-            people.putIfAbsent(person.id().trim(), toPerson(person));
+            people.putIfAbsent(person.id().trim(), toPerson(person, speciesNames));
         }
 
         Map<String, Set<String>> cast = new HashMap<>();
@@ -92,9 +97,11 @@ public final class CatalogJoiner {
                 httpUrl(film.image()), httpUrl(film.movieBanner()), people);
     }
 
-    private static Person toPerson(GhibliPerson person) {
-        return new Person(person.id().trim(), person.name().trim(), text(person.gender()), text(person.age()),
-                text(person.eyeColor()), text(person.hairColor()));
+    private static Person toPerson(GhibliPerson person, Map<String, String> speciesNames) {
+        String species = person.species().stream().map(link -> speciesNames.get(trailingId(link)))
+                .filter(name -> name != null).findFirst().orElse(null);
+        return new Person(person.id().trim(), person.name().trim(), species, text(person.gender()),
+                text(person.age()), text(person.eyeColor()), text(person.hairColor()));
     }
 
     /**

@@ -2,7 +2,11 @@ package io.ghiblimovies.catalog;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** A person (character) as we serve it. Values the API left out are {@code null}. */
+/**
+ * A person (character) as we serve it. {@code species} is the species' name. Values the API
+ * left out, or could not give, are {@code null}.
+ */
 @RegisterForReflection
-public record Person(String id, String name, String gender, String age, String eyeColor, String hairColor) {
+public record Person(String id, String name, String species, String gender, String age, String eyeColor,
+        String hairColor) {
 }

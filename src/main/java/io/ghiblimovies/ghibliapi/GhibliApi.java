@@ -12,7 +12,7 @@ import org.eclipse.microprofile.rest.client.annotation.ClientHeaderParam;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
- * The two endpoints of the Studio Ghibli API this service reads.
+ * The three endpoints of the Studio Ghibli API this service reads.
  * <p>
  * Bodies come back as streams so that {@link GhibliClient} can bound their size and read every
  * item on its own: one malformed film must not cost the whole list.
@@ -29,4 +29,8 @@ interface GhibliApi {
     @GET
     @Path("/people")
     InputStream people(@QueryParam("limit") int limit);
+
+    @GET
+    @Path("/species")
+    InputStream species(@QueryParam("limit") int limit);
 }

@@ -33,8 +33,10 @@ import io.smallrye.faulttolerance.api.CircuitBreakerName;
 /**
  * The one place that calls the Ghibli API.
  * <p>
- * A read is exactly two requests, {@code GET /films?limit=250} and {@code GET /people?limit=250}
- * (the API pages at 50 by default, and there are more than 50 people). Whatever goes wrong
+ * A read is exactly three requests, {@code GET /films?limit=250}, {@code GET /people?limit=250}
+ * and {@code GET /species?limit=250} (the API pages at 50 by default, and there are more than 50
+ * people). Species only name people's kind: when that request fails, the read goes on without
+ * them. Whatever else goes wrong
  * (unreachable, slow, an error status, a body that is not a JSON array, a body larger than any
  * real catalog, no films at all) comes out as one {@link GhibliApiException}. A single item
  * that cannot be read is skipped, so that the rest of the list survives it.
@@ -61,6 +63,7 @@ public class GhibliClient {
     private final ObjectMapper reader;
     private final String baseUrl;
     private final MeterRegistry registry;
+    private volatile boolean speciesFailing;
 
     GhibliClient(@RestClient GhibliApi api, ObjectMapper mapper,
             @ConfigProperty(name = "ghibli.api.url") String baseUrl, MeterRegistry registry) {
@@ -94,7 +97,26 @@ public class GhibliClient {
         }
         List<GhibliPerson> people = read("/people", () -> api.people(PAGE_LIMIT), GhibliPerson.class,
                 person -> notBlank(person.id()) && notBlank(person.name()));
-        return new GhibliData(films, people);
+        return new GhibliData(films, people, species());
+    }
+
+    /** Every species, or none when they cannot be read: one log line when that starts, one when it ends. */
+    private List<GhibliSpecies> species() {
+        try {
+            List<GhibliSpecies> species = read("/species", () -> api.species(PAGE_LIMIT), GhibliSpecies.class,
+                    kind -> notBlank(kind.id()) && notBlank(kind.name()));
+            if (speciesFailing) {
+                Log.info("GET /species answers again; people show their species");
+                speciesFailing = false;
+            }
+            return species;
+        } catch (GhibliApiException e) {
+            if (!speciesFailing) {
+                Log.warnf("Showing people without their species: %s", e.getMessage());
+                speciesFailing = true;
+            }
+            return List.of();
+        }
     }
 
     private <T> List<T> read(String endpoint, Supplier<InputStream> call, Class<T> type, Predicate<T> usable) {

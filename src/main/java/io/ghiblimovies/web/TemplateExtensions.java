@@ -29,22 +29,48 @@ final class TemplateExtensions {
 
     /** A stable anchor from the title, {@code castle-in-the-sky}; from the id when the title has no latin letters. */
     static String anchor(Movie movie) {
-        String slug = Normalizer.normalize(movie.title(), Normalizer.Form.NFKD)
-                .replaceAll("\\p{M}", "")
-                .toLowerCase(Locale.ROOT)
+        String slug = fold(movie.title())
                 .replaceAll("[^a-z0-9]+", "-")
                 .replaceAll("(^-+|-+$)", "");
         return slug.isEmpty() ? "film-" + movie.id() : slug;
     }
 
-    /** What the API knows of a person, {@code Female · 13 · brown eyes · black hair}, skipping empty and "NA" values. */
+    /** What the API knows of a person, {@code Human · Female · age 13 · eyes: Brown · hair: Black}, skipping empty and "NA" values. */
     static String facts(Person person) {
-        List<String> facts = new ArrayList<>(4);
+        List<String> facts = new ArrayList<>(5);
+        addKnown(facts, person.species(), "");
         addKnown(facts, person.gender(), "");
-        addKnown(facts, person.age(), "age ");
+        // "age 13", but "late teens" and "Elderly" as they are
+        addKnown(facts, person.age(), person.age() != null && person.age().matches("\\d+") ? "age " : "");
         addKnown(facts, person.eyeColor(), "eyes: ");
         addKnown(facts, person.hairColor(), "hair: ");
         return String.join(" · ", facts);
+    }
+
+    /** What the page's search box matches a film against: its titles, people in charge and year, folded. */
+    static String searchText(Movie movie) {
+        return fold(String.join(" ", nonNull(movie.title(), movie.originalTitle(), movie.originalTitleRomanised(),
+                movie.director(), movie.producer(), movie.releaseYear() == null ? null : movie.releaseYear().toString())));
+    }
+
+    /** What the page's search box matches a person against: name and species, folded. */
+    static String searchText(Person person) {
+        return fold(String.join(" ", nonNull(person.name(), person.species())));
+    }
+
+    /** Lower case without accents, as movies.js folds what is typed: "Tenkū" matches "tenku". */
+    private static String fold(String text) {
+        return Normalizer.normalize(text, Normalizer.Form.NFKD).replaceAll("\\p{M}", "").toLowerCase(Locale.ROOT);
+    }
+
+    private static List<String> nonNull(String... values) {
+        List<String> kept = new ArrayList<>(values.length);
+        for (String value : values) {
+            if (value != null) {
+                kept.add(value);
+            }
+        }
+        return kept;
     }
 
     private static void addKnown(List<String> facts, String value, String label) {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ghiblimovies.ghibliapi.GhibliData;
 import io.ghiblimovies.ghibliapi.GhibliFilm;
 import io.ghiblimovies.ghibliapi.GhibliPerson;
+import io.ghiblimovies.ghibliapi.GhibliSpecies;
 import io.ghiblimovies.testing.GhibliApiStubs;
 
 class CatalogJoinerTest {
@@ -25,6 +26,8 @@ class CatalogJoinerTest {
             read("films.json", new TypeReference<List<GhibliFilm>>() {
             }),
             read("people.json", new TypeReference<List<GhibliPerson>>() {
+            }),
+            read("species.json", new TypeReference<List<GhibliSpecies>>() {
             }));
 
     @Test
@@ -71,7 +74,7 @@ class CatalogJoinerTest {
         GhibliPerson person = person("p1", "Someone", List.of());
         GhibliPerson fan = person("p2", "Fan", List.of("https://elsewhere.test/api/films/f1#top"));
 
-        Catalog catalog = CatalogJoiner.join(API, FETCHED, new GhibliData(List.of(film), List.of(person, fan)));
+        Catalog catalog = CatalogJoiner.join(API, FETCHED, new GhibliData(List.of(film), List.of(person, fan), List.of()));
 
         assertThat(catalog.movies().get(0).people()).extracting(Person::name).containsExactly("Fan", "Someone");
     }
@@ -86,7 +89,7 @@ class CatalogJoinerTest {
 
         GhibliFilm odd = new GhibliFilm("f1", "Odd", null, null, null, null, null, null, null,
                 "1986-08-02", "about two hours", "", List.of(), null);
-        Movie movie = CatalogJoiner.join(API, FETCHED, new GhibliData(List.of(odd), List.of())).movies().get(0);
+        Movie movie = CatalogJoiner.join(API, FETCHED, new GhibliData(List.of(odd), List.of(), List.of())).movies().get(0);
         assertThat(movie.releaseYear()).isEqualTo(1986);
         assertThat(movie.runningTimeMinutes()).isNull();
         assertThat(movie.rtScore()).isNull();
@@ -97,7 +100,7 @@ class CatalogJoinerTest {
         GhibliFilm undated = film("f1", "Aaa", "soon", List.of());
         GhibliFilm dated = film("f2", "Zzz", "2001", List.of());
 
-        Catalog catalog = CatalogJoiner.join(API, FETCHED, new GhibliData(List.of(undated, dated), List.of()));
+        Catalog catalog = CatalogJoiner.join(API, FETCHED, new GhibliData(List.of(undated, dated), List.of(), List.of()));
 
         assertThat(catalog.movies()).extracting(Movie::title).containsExactly("Zzz", "Aaa");
     }
@@ -107,7 +110,7 @@ class CatalogJoinerTest {
         GhibliFilm film = new GhibliFilm("f1", "Images", null, null, "javascript:alert(1)",
                 "https://image.example/banner.jpg", null, null, null, "2000", null, null, List.of(), null);
 
-        Movie movie = CatalogJoiner.join(API, FETCHED, new GhibliData(List.of(film), List.of())).movies().get(0);
+        Movie movie = CatalogJoiner.join(API, FETCHED, new GhibliData(List.of(film), List.of(), List.of())).movies().get(0);
 
         assertThat(movie.image()).isNull();
         assertThat(movie.banner()).isEqualTo("https://image.example/banner.jpg");
@@ -119,10 +122,32 @@ class CatalogJoinerTest {
         GhibliPerson person = person("p1", "Solo", List.of("https://x/films/f1"));
 
         Catalog catalog = CatalogJoiner.join(API, FETCHED,
-                new GhibliData(List.of(film, film), List.of(person, person)));
+                new GhibliData(List.of(film, film), List.of(person, person), List.of()));
 
         assertThat(catalog.movies()).hasSize(1);
         assertThat(catalog.movies().get(0).people()).extracting(Person::name).containsExactly("Solo");
+    }
+
+    @Test
+    void peopleAreNamedWithTheirSpecies() {
+        Catalog catalog = CatalogJoiner.join(API, FETCHED, fixtures);
+
+        assertThat(movie(catalog, "Kiki's Delivery Service").people()).extracting(Person::species)
+                .containsExactly("Cat", "Human");
+        assertThat(movie(catalog, "Spirited Away").people()).extracting(Person::species)
+                .containsExactly("Human", "Spirit");
+    }
+
+    @Test
+    void aPersonOfAnUnknownSpeciesHasNone() {
+        GhibliFilm film = film("f1", "A Film", "1990", List.of("https://x/people/p1"));
+        GhibliPerson person = new GhibliPerson("p1", "Someone", null, null, null, null, List.of(),
+                List.of("https://x/species/unknown"), null);
+
+        Catalog catalog = CatalogJoiner.join(API, FETCHED, new GhibliData(List.of(film), List.of(person),
+                List.of(new GhibliSpecies("human", "Human"))));
+
+        assertThat(catalog.movies().get(0).people().get(0).species()).isNull();
     }
 
     @Test
@@ -147,7 +172,7 @@ class CatalogJoinerTest {
     }
 
     private static GhibliPerson person(String id, String name, List<String> films) {
-        return new GhibliPerson(id, name, null, null, null, null, films, null);
+        return new GhibliPerson(id, name, null, null, null, null, films, List.of(), null);
     }
 
     private static <T> T read(String fixture, TypeReference<T> type) {

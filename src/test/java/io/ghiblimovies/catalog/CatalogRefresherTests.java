@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static io.ghiblimovies.testing.GhibliApiStubs.FILMS;
 import static io.ghiblimovies.testing.GhibliApiStubs.PEOPLE;
+import static io.ghiblimovies.testing.GhibliApiStubs.SPECIES;
 import static io.ghiblimovies.testing.GhibliApiStubs.fixture;
 import static io.ghiblimovies.testing.GhibliApiStubs.json;
 import static io.ghiblimovies.testing.GhibliApiStubs.requested;
@@ -79,12 +80,31 @@ class CatalogRefresherTests {
     }
 
     @Test
-    void oneRefreshIsExactlyTwoRequestsEachAskingForAFullPage() {
+    void oneRefreshIsExactlyThreeRequestsEachAskingForAFullPage() {
         refresher.refreshOnSchedule();
 
         ghibliApi.verify(1, requested(FILMS).withQueryParam("limit", equalTo("250")));
         ghibliApi.verify(1, requested(PEOPLE).withQueryParam("limit", equalTo("250")));
-        ghibliApi.verify(2, anyRequestedFor(anyUrl()));
+        ghibliApi.verify(1, requested(SPECIES).withQueryParam("limit", equalTo("250")));
+        ghibliApi.verify(3, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void whenSpeciesFailPeopleStillShowWithoutThem() {
+        serve(ghibliApi, SPECIES, aResponse().withStatus(500));
+
+        refresher.refreshOnSchedule();
+
+        JsonPath json = movies();
+        assertThat(json.getList("movies.people.flatten().name")).hasSize(15).contains("Pazu", "Totoro", "Haku");
+        assertThat(json.getList("movies.people.flatten().species")).containsOnlyNulls();
+        assertThat(refresher.status().consecutiveFailures()).isZero();
+
+        GhibliApiStubs.healthy(ghibliApi);
+        refresher.refreshOnSchedule();
+
+        assertThat(movies().getString("movies.find { it.title == 'My Neighbor Totoro' }.people.find { it.name == 'Totoro' }.species"))
+                .isEqualTo("Totoro");
     }
 
     @Test

@@ -23,6 +23,7 @@ public final class GhibliApiStubs {
 
     public static final String FILMS = "/films";
     public static final String PEOPLE = "/people";
+    public static final String SPECIES = "/species";
 
     private GhibliApiStubs() {
     }
@@ -32,6 +33,7 @@ public final class GhibliApiStubs {
         server.resetAll();
         serve(server, FILMS, json(fixture("films.json")));
         serve(server, PEOPLE, json(fixture("people.json")));
+        serve(server, SPECIES, json(fixture("species.json")));
     }
 
     /** Forgets every stub and request, then answers everything with 503. */
