@@ -15,7 +15,6 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 import io.ghiblimovies.ghibliapi.GhibliClient;
-import io.ghiblimovies.ghibliapi.GhibliData;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -31,8 +30,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * <p>
  * At startup the snapshot on disk, if any, is served before the API is first called. Each good
  * catalog is published, then saved as the new snapshot. Refreshes are single flight: whoever
- * asks while one runs gets that one. A failed refresh leaves the last good catalog in place; the API's circuit breaker bounds how often a failing
- * API is tried, and while it is open no request starts a refresh at all.
+ * asks while one runs gets that one. A failed refresh leaves the last good catalog in place; the
+ * API's circuit breaker bounds how often a failing API is tried, and while it is open no request
+ * starts a refresh at all.
  */
 @ApplicationScoped
 public class CatalogRefresher {
@@ -131,19 +131,11 @@ public class CatalogRefresher {
     }
 
     private void run(CompletableFuture<Catalog> result) {
-        Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        long startNanos = System.nanoTime();
         Catalog catalog;
         try {
-            GhibliData data = client.fetch();
-            catalog = CatalogJoiner.join(client.baseUrl(), started, data);
-            store.publish(catalog);
-            succeeded(catalog, started);
-            refreshSucceeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-        } catch (RuntimeException e) {
-            failed(e, started);
-            (e instanceof CircuitBreakerOpenException ? refreshNotTried : refreshFailed)
-                    .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            catalog = fetchAndPublish();
+        } catch (RuntimeException | Error e) {
+            // whatever it was, the next refresh must be able to start
             inFlight.set(null);
             result.completeExceptionally(e);
             return;
@@ -151,6 +143,23 @@ public class CatalogRefresher {
         inFlight.set(null);
         result.complete(catalog);
         snapshot.save(catalog);
+    }
+
+    private Catalog fetchAndPublish() {
+        Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        long startNanos = System.nanoTime();
+        try {
+            Catalog catalog = CatalogJoiner.join(client.baseUrl(), started, client.fetch());
+            store.publish(catalog);
+            succeeded(catalog, started);
+            refreshSucceeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            return catalog;
+        } catch (RuntimeException | Error e) {
+            failed(e, started);
+            (e instanceof CircuitBreakerOpenException ? refreshNotTried : refreshFailed)
+                    .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            throw e;
+        }
     }
 
     private void succeeded(Catalog catalog, Instant at) {
@@ -164,13 +173,11 @@ public class CatalogRefresher {
                 catalog.peopleCount(), Duration.between(at, Instant.now()).toMillis());
     }
 
-    private void failed(RuntimeException e, Instant at) {
+    private void failed(Throwable e, Instant at) {
         RefreshStatus before = status;
-        String why = e instanceof CircuitBreakerOpenException
-                ? "not tried: the Ghibli API failed recently (circuit breaker open)"
-                : e.getMessage();
-        // a breaker that is open says nothing new: keep the error that opened it
         boolean notTried = e instanceof CircuitBreakerOpenException;
+        String why = notTried ? "not tried: the Ghibli API failed recently (circuit breaker open)" : String.valueOf(e.getMessage());
+        // a breaker that is open says nothing new: keep the error that opened it
         status = before.failed(at, notTried && before.lastError() != null ? before.lastError() : why);
         if (before.failingSince() == null) {
             Log.warnf("Catalog refresh failed, serving the last good catalog (%s): %s",

@@ -73,9 +73,7 @@ class CatalogRefresherTests {
 
     @BeforeEach
     void startFromTheFixtures() {
-        GhibliApiStubs.healthy(ghibliApi);
-        breakers.resetAll();
-        refresher.refresh().join();
+        GhibliApiStubs.loadFixtureCatalog(ghibliApi, breakers, refresher);
         ghibliApi.resetRequests();
     }
 

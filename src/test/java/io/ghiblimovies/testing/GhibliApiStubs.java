@@ -18,6 +18,9 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 
+import io.ghiblimovies.catalog.CatalogRefresher;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+
 /** Ways the fake Ghibli API can behave, built from the fixture bodies under {@code ghibliapi/}. */
 public final class GhibliApiStubs {
 
@@ -34,6 +37,17 @@ public final class GhibliApiStubs {
         serve(server, FILMS, json(fixture("films.json")));
         serve(server, PEOPLE, json(fixture("people.json")));
         serve(server, SPECIES, json(fixture("species.json")));
+    }
+
+    /**
+     * Serves the fixtures, closes the API's circuit breaker (left open by an earlier test), and
+     * waits for a refresh from them: each test starts from the fixture catalog, fresh.
+     */
+    public static void loadFixtureCatalog(WireMockServer server, CircuitBreakerMaintenance breakers,
+            CatalogRefresher refresher) {
+        healthy(server);
+        breakers.resetAll();
+        refresher.refresh().join();
     }
 
     /** Forgets every stub and request, then answers everything with 503. */

@@ -1,5 +1,6 @@
 package io.ghiblimovies.web;
 
+import static io.ghiblimovies.testing.BreakerSettings.breakerDelay;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -28,9 +29,7 @@ class ColdStartTests {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("movies.startup-wait", "500ms",
-                    "quarkus.fault-tolerance.\"io.ghiblimovies.ghibliapi.GhibliClient/fetch\".circuit-breaker.delay", "300",
-                    "quarkus.fault-tolerance.\"io.ghiblimovies.ghibliapi.GhibliClient/fetch\".circuit-breaker.delay-unit", "millis");
+            return breakerDelay(300, Map.of("movies.startup-wait", "500ms"));
         }
 
         @Override

@@ -94,9 +94,7 @@ class MoviesPageBrowserTests {
 
     @BeforeEach
     void freshCatalog() {
-        GhibliApiStubs.healthy(ghibliApi);
-        breakers.resetAll();
-        refresher.refresh().join();
+        GhibliApiStubs.loadFixtureCatalog(ghibliApi, breakers, refresher);
         browser.manage().window().setSize(new Dimension(1280, 900));
     }
 

@@ -22,6 +22,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import io.ghiblimovies.testing.AppProcess;
+import io.ghiblimovies.testing.BreakerSettings;
 import io.ghiblimovies.testing.GhibliApiStubs;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.restassured.path.json.JsonPath;
@@ -130,9 +131,7 @@ class RestartIT {
     }
 
     /** A short circuit-breaker delay, so that recovery takes a fraction of a second here. */
-    private static final Map<String, String> QUICK_BREAKER = Map.of(
-            UpstreamFaultTests.BREAKER + "delay", "200",
-            UpstreamFaultTests.BREAKER + "delay-unit", "millis");
+    private static final Map<String, String> QUICK_BREAKER = BreakerSettings.breakerDelay(200, Map.of());
 
     private AppProcess start(String name, Path snapshot) {
         return AppProcess.start(name, settings(snapshot), QUICK_BREAKER);

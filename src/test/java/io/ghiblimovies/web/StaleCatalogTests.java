@@ -6,6 +6,7 @@ import static io.ghiblimovies.testing.GhibliApiStubs.fixture;
 import static io.ghiblimovies.testing.GhibliApiStubs.json;
 import static io.ghiblimovies.testing.GhibliApiStubs.requested;
 import static io.ghiblimovies.testing.GhibliApiStubs.serve;
+import static io.ghiblimovies.testing.BreakerSettings.breakerDelay;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,10 +48,7 @@ class StaleCatalogTests {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("movies.max-age", "1s",
-                    "movies.refresh-interval", "1s",
-                    "quarkus.fault-tolerance.\"io.ghiblimovies.ghibliapi.GhibliClient/fetch\".circuit-breaker.delay", "300",
-                    "quarkus.fault-tolerance.\"io.ghiblimovies.ghibliapi.GhibliClient/fetch\".circuit-breaker.delay-unit", "millis");
+            return breakerDelay(300, Map.of("movies.max-age", "1s", "movies.refresh-interval", "1s"));
         }
     }
 
@@ -67,9 +65,7 @@ class StaleCatalogTests {
 
     @BeforeEach
     void startFromAFreshCatalog() {
-        GhibliApiStubs.healthy(ghibliApi);
-        breakers.resetAll();
-        refresher.refresh().join();
+        GhibliApiStubs.loadFixtureCatalog(ghibliApi, breakers, refresher);
     }
 
     @Test

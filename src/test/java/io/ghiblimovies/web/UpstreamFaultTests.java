@@ -7,6 +7,7 @@ import static io.ghiblimovies.testing.GhibliApiStubs.fixture;
 import static io.ghiblimovies.testing.GhibliApiStubs.json;
 import static io.ghiblimovies.testing.GhibliApiStubs.requested;
 import static io.ghiblimovies.testing.GhibliApiStubs.serve;
+import static io.ghiblimovies.testing.BreakerSettings.breakerDelay;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -51,17 +52,13 @@ import io.restassured.response.Response;
 @WithTestResource(GhibliApiWireMock.class)
 class UpstreamFaultTests {
 
-    static final String BREAKER = "quarkus.fault-tolerance.\"io.ghiblimovies.ghibliapi.GhibliClient/fetch\".circuit-breaker.";
-
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.scheduler.enabled", "true",
+            return breakerDelay(500, Map.of("quarkus.scheduler.enabled", "true",
                     "movies.refresh-interval", "1s",
                     "movies.max-age", "2s",
-                    "quarkus.rest-client.ghibli-api.read-timeout", "500",
-                    BREAKER + "delay", "500",
-                    BREAKER + "delay-unit", "millis");
+                    "quarkus.rest-client.ghibli-api.read-timeout", "500"));
         }
     }
 
