@@ -107,6 +107,22 @@ class RestartIT {
         assertStartsWithoutTheSnapshot(snapshot, "empty");
     }
 
+    @Test
+    void aSnapshotThatCannotBeWrittenIsLoggedAndTheServiceGoesOn() throws IOException {
+        Path aFile = Files.writeString(folder.resolve("not-a-folder"), "x");
+        Path snapshot = aFile.resolve("catalog.json"); // its parent is a file: no write can succeed
+
+        try (AppProcess app = start("unwritable", snapshot)) {
+            JsonPath json = awaitMovies(app);
+            assertThat(json.getList("movies.title")).isEqualTo(MoviesRouteTests.TITLES_IN_ORDER);
+            await().atMost(DEADLINE).until(() -> app.output().contains("Cannot write the catalog snapshot"));
+            // one line for the whole streak, though the app refreshes (and fails to save) every second
+            await().atMost(DEADLINE).until(() -> successfulRefreshes(app) >= 3);
+            assertThat(app.output().split("Cannot write the catalog snapshot", -1)).hasSize(2);
+            assertThat(app.isAlive()).isTrue();
+        }
+    }
+
     /** With the API down and nothing usable on disk, the app runs and says 503, and takes the API's data once it is back. */
     private void assertStartsWithoutTheSnapshot(Path snapshot, String name) {
         GhibliApiStubs.down(ghibliApi);
@@ -135,6 +151,13 @@ class RestartIT {
 
     private AppProcess start(String name, Path snapshot) {
         return AppProcess.start(name, settings(snapshot), QUICK_BREAKER);
+    }
+
+    private static int successfulRefreshes(AppProcess app) {
+        String metrics = app.get("/q/metrics", "text/plain").map(HttpResponse::body).orElse("");
+        java.util.regex.Matcher count = java.util.regex.Pattern
+                .compile("catalog_refresh_seconds_count\\{outcome=\"success\",?} (\\d+)").matcher(metrics);
+        return count.find() ? Integer.parseInt(count.group(1)) : 0;
     }
 
     private static JsonPath awaitMovies(AppProcess app) {
