@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 
 import java.time.Duration;
 import java.util.List;
@@ -51,7 +52,7 @@ class ColdStartTests {
                 .contentType("application/problem+json")
                 .body("status", equalTo(503))
                 .body("title", equalTo("Service Unavailable"))
-                .body(org.hamcrest.Matchers.not(containsString("Exception")));
+                .body(not(containsString("Exception")));
         given().accept("text/html")
                 .when().get("/movies/")
                 .then().statusCode(503)

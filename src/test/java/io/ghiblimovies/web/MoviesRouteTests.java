@@ -12,6 +12,9 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
+import java.io.ByteArrayInputStream;
+import java.time.ZoneOffset;
+import java.util.zip.GZIPInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -302,7 +305,7 @@ class MoviesRouteTests {
             assertThat(zipped.headers().firstValue("Vary")).hasValue("Accept, Accept-Encoding");
             assertThat(zipped.headers().firstValue("ETag")).isNotEqualTo(none.headers().firstValue("ETag"));
             assertThat(zipped.body().length).isLessThan(none.body().length / 2);
-            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))) {
+            try (var in = new GZIPInputStream(new ByteArrayInputStream(zipped.body()))) {
                 assertThat(in.readAllBytes()).isEqualTo(none.body());
             }
         }
@@ -345,7 +348,7 @@ class MoviesRouteTests {
         given().accept("application/json").header("If-Modified-Since", lastModified)
                 .when().get("/movies/").then().statusCode(304);
         given().accept("application/json").header("If-Modified-Since",
-                DateTimeFormatter.RFC_1123_DATE_TIME.format(fetched.minusSeconds(1).atZone(java.time.ZoneOffset.UTC)))
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(fetched.minusSeconds(1).atZone(ZoneOffset.UTC)))
                 .when().get("/movies/").then().statusCode(200);
         given().accept("application/json").header("If-Modified-Since", "yesterday-ish")
                 .when().get("/movies/").then().statusCode(200);

@@ -3,6 +3,9 @@ package io.ghiblimovies.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -86,7 +89,7 @@ class RestartIT {
             first.stop(DEADLINE);
         }
         byte[] whole = Files.readAllBytes(snapshot);
-        Files.write(snapshot, java.util.Arrays.copyOf(whole, whole.length / 2));
+        Files.write(snapshot, Arrays.copyOf(whole, whole.length / 2));
 
         assertStartsWithoutTheSnapshot(snapshot, "truncated");
     }
@@ -155,7 +158,7 @@ class RestartIT {
 
     private static int successfulRefreshes(AppProcess app) {
         String metrics = app.get("/q/metrics", "text/plain").map(HttpResponse::body).orElse("");
-        java.util.regex.Matcher count = java.util.regex.Pattern
+        Matcher count = Pattern
                 .compile("catalog_refresh_seconds_count\\{outcome=\"success\",?} (\\d+)").matcher(metrics);
         return count.find() ? Integer.parseInt(count.group(1)) : 0;
     }

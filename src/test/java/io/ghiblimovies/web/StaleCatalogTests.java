@@ -13,6 +13,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.util.Collections;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -109,7 +110,7 @@ class StaleCatalogTests {
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
             Callable<Integer> load = () -> given().accept("application/json").get("/movies/").statusCode();
-            List<Future<Integer>> results = pool.invokeAll(java.util.Collections.nCopies(32, load));
+            List<Future<Integer>> results = pool.invokeAll(Collections.nCopies(32, load));
             for (Future<Integer> result : results) {
                 assertThat(result.get()).isEqualTo(200);
             }

@@ -12,6 +12,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.util.Collections;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -135,7 +136,7 @@ class UpstreamFaultTests {
         long start = System.nanoTime();
         ExecutorService clients = Executors.newFixedThreadPool(8);
         try {
-            List<Future<Integer>> answers = clients.invokeAll(java.util.Collections.nCopies(400,
+            List<Future<Integer>> answers = clients.invokeAll(Collections.nCopies(400,
                     () -> given().accept("application/json").get("/movies/").statusCode()));
             for (Future<Integer> answer : answers) {
                 assertThat(answer.get()).isEqualTo(200);
