@@ -3,6 +3,7 @@ package io.ghiblimovies.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,8 +23,10 @@ class StartupSettingsIT {
             "MOVIES_MAX_AGE, soon, movies.max-age",
     })
     void aBadSettingStopsStartupNamingTheSetting(String variable, String value, String setting) {
-        try (AppProcess app = AppProcess.start("bad-" + setting,
-                Map.of(variable, value, "MOVIES_SNAPSHOT_ENABLED", "false"))) {
+        Map<String, String> environment = new HashMap<>(Map.of(variable, value, "MOVIES_SNAPSHOT_ENABLED", "false"));
+        // should startup get as far as a refresh, it must not leave the machine
+        environment.putIfAbsent("GHIBLI_API_URL", "http://127.0.0.1:9");
+        try (AppProcess app = AppProcess.start("bad-" + setting, environment)) {
             Integer exit = app.awaitExit(Duration.ofSeconds(30));
 
             assertThat(exit).as("exit code; output:%n%s", app.output()).isNotNull().isNotZero();
