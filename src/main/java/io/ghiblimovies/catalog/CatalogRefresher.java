@@ -131,10 +131,18 @@ public class CatalogRefresher {
     }
 
     private void run(CompletableFuture<Catalog> result) {
+        Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        long startNanos = System.nanoTime();
         Catalog catalog;
         try {
-            catalog = fetchAndPublish();
+            catalog = CatalogJoiner.join(client.baseUrl(), started, client.fetch());
+            store.publish(catalog);
+            succeeded(catalog, started);
+            refreshSucceeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         } catch (RuntimeException | Error e) {
+            failed(e, started);
+            (e instanceof CircuitBreakerOpenException ? refreshNotTried : refreshFailed)
+                    .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
             // whatever it was, the next refresh must be able to start
             inFlight.set(null);
             result.completeExceptionally(e);
@@ -143,23 +151,6 @@ public class CatalogRefresher {
         inFlight.set(null);
         result.complete(catalog);
         snapshot.save(catalog);
-    }
-
-    private Catalog fetchAndPublish() {
-        Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        long startNanos = System.nanoTime();
-        try {
-            Catalog catalog = CatalogJoiner.join(client.baseUrl(), started, client.fetch());
-            store.publish(catalog);
-            succeeded(catalog, started);
-            refreshSucceeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-            return catalog;
-        } catch (RuntimeException | Error e) {
-            failed(e, started);
-            (e instanceof CircuitBreakerOpenException ? refreshNotTried : refreshFailed)
-                    .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-            throw e;
-        }
     }
 
     private void succeeded(Catalog catalog, Instant at) {
@@ -176,7 +167,9 @@ public class CatalogRefresher {
     private void failed(Throwable e, Instant at) {
         RefreshStatus before = status;
         boolean notTried = e instanceof CircuitBreakerOpenException;
-        String why = notTried ? "not tried: the Ghibli API failed recently (circuit breaker open)" : String.valueOf(e.getMessage());
+        String why = notTried
+                ? "not tried: the Ghibli API failed recently (circuit breaker open)"
+                : String.valueOf(e.getMessage());
         // a breaker that is open says nothing new: keep the error that opened it
         status = before.failed(at, notTried && before.lastError() != null ? before.lastError() : why);
         if (before.failingSince() == null) {

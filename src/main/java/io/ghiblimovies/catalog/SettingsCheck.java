@@ -36,8 +36,9 @@ class SettingsCheck {
         notNegative(problems, "movies.startup-wait", config.startupWait());
         notNegative(problems, "movies.refresh-wait", config.refreshWait());
         if (config.maxAge().compareTo(config.refreshInterval()) < 0) {
-            problems.add(new Problem("movies.max-age (" + written(config.maxAge()) + ") is shorter than movies.refresh-interval ("
-                    + written(config.refreshInterval()) + "): every catalog would turn stale before the next refresh"));
+            problems.add(new Problem("movies.max-age (" + written(config.maxAge())
+                    + ") is shorter than movies.refresh-interval (" + written(config.refreshInterval())
+                    + "): every catalog would turn stale before the next refresh"));
         }
         if (!problems.isEmpty()) {
             throw new ConfigValidationException(problems.toArray(Problem[]::new));

@@ -56,6 +56,6 @@ class MoviePages {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("The catalog cannot be written as JSON", e);
         }
-        return new RenderedCatalog(catalog, stale, html, json);
+        return RenderedCatalog.of(catalog, stale, html, json);
     }
 }

@@ -12,13 +12,11 @@ import io.ghiblimovies.catalog.Catalog;
 record RenderedCatalog(Catalog catalog, boolean stale, Body html, Body htmlGzip, Body json, Body jsonGzip,
         String lastModified) {
 
-    RenderedCatalog(Catalog catalog, boolean stale, byte[] html, byte[] json) {
-        this(catalog, stale, Body.of(html), Body.of(json), DateTimeFormatter.RFC_1123_DATE_TIME
-                .format(catalog.fetchedAt().atOffset(ZoneOffset.UTC)));
-    }
-
-    private RenderedCatalog(Catalog catalog, boolean stale, Body html, Body json, String lastModified) {
-        this(catalog, stale, html, html.gzipped(), json, json.gzipped(), lastModified);
+    static RenderedCatalog of(Catalog catalog, boolean stale, byte[] html, byte[] json) {
+        Body page = Body.of(html);
+        Body document = Body.of(json);
+        return new RenderedCatalog(catalog, stale, page, page.gzipped(), document, document.gzipped(),
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(catalog.fetchedAt().atOffset(ZoneOffset.UTC)));
     }
 
     Body body(Representation representation, boolean gzip) {
