@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Benchmark: /movies/ served by the packaged app versus nginx serving the very same bytes.
 #
-#   ./mvnw -B package -DskipTests        # the script builds nothing itself
-#   apt-get install -y nginx wrk         # Debian packages
-#   bench/run.sh
+#   ./mvnw -B package -DskipTests -Paot          # the script builds nothing itself
+#   apt-get install -y nginx wrk                 # Debian packages
+#   BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/run.sh
 #
 # Starts a stand-in of the Ghibli API (python3's static server over the test fixtures), the app
-# (java with docker/jvm.options, the flags the container image uses), and nginx serving the
-# bytes the app returned (gzip_static for the .gz copies). Then runs wrk against both,
-# after an unmeasured warm-up of BENCH_WARMUP per case, interleaved, BENCH_ROUNDS rounds of
-# BENCH_DURATION per case, and prints requests/s, p50/p99
-# latency and the app/nginx ratio per case (median of the rounds), the app's resident memory
-# after the run, and the time from process start to the first 200 on /movies/.
+# as the JVM image runs it (BENCH_JAVA, default java, with docker/jvm.options; when that JVM can
+# write an AOT cache, JDK 25+, the cache is first trained by docker/aot-train.sh, as the image
+# build does, and the app starts from it), and nginx serving the bytes the app returned
+# (gzip_static for the .gz copies). Then runs wrk against both, after an unmeasured warm-up of
+# BENCH_WARMUP per case, interleaved, BENCH_ROUNDS rounds of BENCH_DURATION per case, and prints
+# requests/s, p50/p99 latency and the app/nginx ratio per case (median of the rounds), the app's
+# resident memory after the run, and the time from process start to the first 200 on /movies/.
 # Everything listens on 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,10 +23,11 @@ DURATION=${BENCH_DURATION:-10s}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 JAR=target/quarkus-app/quarkus-run.jar
+JAVA=${BENCH_JAVA:-java}
 
 die() { echo "bench: $*" >&2; exit 2; }
 [ -f "$JAR" ] || die "no packaged app at $JAR: run ./mvnw -B package -DskipTests first"
-for tool in nginx wrk curl python3 java; do
+for tool in nginx wrk curl python3 "$JAVA"; do
   command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y nginx wrk curl)"
 done
 
@@ -57,16 +59,33 @@ upstream_port=$(free_port)
 mkdir -p "$work/upstream"
 cp src/test/resources/ghibliapi/films.json "$work/upstream/films"
 cp src/test/resources/ghibliapi/people.json "$work/upstream/people"
+cp src/test/resources/ghibliapi/species.json "$work/upstream/species"
 python3 -m http.server "$upstream_port" --bind 127.0.0.1 --directory "$work/upstream" >"$work/upstream.log" 2>&1 &
 pids+=($!)
 wait_for "the stand-in Ghibli API" curl -sf -o /dev/null "http://127.0.0.1:$upstream_port/films"
 
 # --- the app --------------------------------------------------------------------------
+app_command=("$JAVA" @docker/jvm.options -jar "$JAR")
+# aot-jar puts the app's own jar on the class path; fast-jar leaves it to Quarkus's class loader
+if python3 -c 'import sys, zipfile; sys.exit("app/" not in zipfile.ZipFile(sys.argv[1]).read("META-INF/MANIFEST.MF").decode().replace("\r\n ", ""))' "$JAR"; then
+  packaging=aot-jar
+else
+  packaging=fast-jar
+fi
+aot="no AOT cache ($JAVA cannot write one; JDK 25+ can)"
+if "$JAVA" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput '; then
+  echo "training the AOT cache (docker/aot-train.sh)..." >&2
+  AOT_TRAIN_APP_PORT=$(free_port) AOT_TRAIN_API_PORT=$(free_port) \
+    docker/aot-train.sh "$work/app.aot" src/test/resources/ghibliapi "${app_command[@]}" >&2
+  app_command=("$JAVA" @docker/jvm.options "-XX:AOTCache=$work/app.aot" -jar "$JAR")
+  aot="AOT cache trained by docker/aot-train.sh"
+fi
+
 app_port=$(free_port)
 app="http://127.0.0.1:$app_port/movies/"
 started=$(now_ms)
 GHIBLI_API_URL="http://127.0.0.1:$upstream_port" QUARKUS_HTTP_PORT=$app_port QUARKUS_HTTP_HOST=127.0.0.1 \
-  MOVIES_SNAPSHOT_ENABLED=false java @docker/jvm.options -jar "$JAR" >"$work/app.log" 2>&1 &
+  MOVIES_SNAPSHOT_ENABLED=false "${app_command[@]}" >"$work/app.log" 2>&1 &
 app_pid=$!
 pids+=($app_pid)
 app_ok() {
@@ -168,7 +187,8 @@ column_of() { local case=$1 side=$2 field=$3; for r in $(seq 1 "$ROUNDS"); do ec
 
 echo
 echo "ghibli-movies benchmark: $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS interleaved rounds (medians)"
-echo "app: java $(tr '\n' ' ' < docker/jvm.options)"
+echo "app: $("$JAVA" -version 2>&1 | head -1), $packaging, $aot"
+echo "     ${app_command[*]}"
 printf '%-15s %12s %12s %7s %9s %9s %9s %9s\n' case app-req/s nginx-req/s ratio app-p50 app-p99 ngx-p50 ngx-p99
 for case in "${cases[@]}"; do
   a=$(column_of "$case" app 1); w=$(column_of "$case" web 1)

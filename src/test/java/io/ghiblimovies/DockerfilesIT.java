@@ -34,7 +34,8 @@ class DockerfilesIT {
         List<String> sources = copySources("docker/Dockerfile.jvm");
 
         assertThat(sources).containsExactly("target/quarkus-app/lib/", "target/quarkus-app/*.jar",
-                "target/quarkus-app/app/", "target/quarkus-app/quarkus/", "docker/jvm.options");
+                "target/quarkus-app/app/", "target/quarkus-app/quarkus/", "docker/jvm.options",
+                "docker/aot-train.sh", "src/test/resources/ghibliapi/");
         for (String source : sources) {
             assertThat(matches(source)).as("files matching %s", source).isNotEmpty();
             assertThat(dockerignoreLetsIn(source)).as(".dockerignore lets in %s", source).isTrue();
@@ -42,7 +43,11 @@ class DockerfilesIT {
         assertThat(Path.of("target/quarkus-app/quarkus-run.jar")).isRegularFile();
         assertThat(Files.readString(Path.of("docker/Dockerfile.jvm")))
                 .contains("\"-jar\", \"/deployments/quarkus-run.jar\"")
-                .contains("@/deployments/jvm.options");
+                .contains("@/deployments/jvm.options")
+                // the cache is trained with the ENTRYPOINT's command, and the ENTRYPOINT uses it
+                .contains("java @/deployments/jvm.options -jar /deployments/quarkus-run.jar")
+                .contains("\"-XX:AOTCache=/deployments/aot/app.aot\"")
+                .contains("aot-train.sh /deployments/aot/app.aot ");
     }
 
     @ParameterizedTest

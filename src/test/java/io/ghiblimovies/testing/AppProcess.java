@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AppProcess implements AutoCloseable {
 
+    /** The packaged jar, as every process here runs it. */
+    public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
@@ -42,6 +45,15 @@ public final class AppProcess implements AutoCloseable {
 
     /** Starts the app with these environment variables and system properties. */
     public static AppProcess start(String name, Map<String, String> environment, Map<String, String> properties) {
+        return start(name, environment, properties, List.of());
+    }
+
+    /**
+     * Starts the app with these environment variables, system properties and, for the jar, these
+     * JVM options (a native executable takes none).
+     */
+    public static AppProcess start(String name, Map<String, String> environment, Map<String, String> properties,
+            List<String> jvmOptions) {
         int port = GhibliApiWireMock.freePort();
         Path log = Path.of("target", "app-processes", name + "-" + System.nanoTime() + ".log");
         List<String> command = new ArrayList<>();
@@ -52,9 +64,10 @@ public final class AppProcess implements AutoCloseable {
             command.addAll(options);
         } else {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
             command.addAll(options);
             command.add("-jar");
-            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString());
+            command.add(JAR.toString());
         }
         try {
             Files.createDirectories(log.getParent());
