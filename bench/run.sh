@@ -26,7 +26,7 @@ JAR=target/quarkus-app/quarkus-run.jar
 JAVA=${BENCH_JAVA:-java}
 
 die() { echo "bench: $*" >&2; exit 2; }
-[ -f "$JAR" ] || die "no packaged app at $JAR: run ./mvnw -B package -DskipTests first"
+[ -f "$JAR" ] || die "no packaged app at $JAR: run ./mvnw -B package -DskipTests -Paot first"
 for tool in nginx wrk curl python3 "$JAVA"; do
   command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y nginx wrk curl)"
 done
