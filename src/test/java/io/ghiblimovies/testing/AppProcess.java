@@ -1,5 +1,8 @@
 package io.ghiblimovies.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -15,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.restassured.path.json.JsonPath;
 
 /**
  * The packaged application (the native executable when one was built, else the jar) run as a
@@ -94,6 +100,32 @@ public final class AppProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The first answer (JSON asked for) the app gives once it listens; fails if the app stops first. */
+    public HttpResponse<String> awaitAnswer(String path, Duration deadline) {
+        AtomicReference<HttpResponse<String>> answer = new AtomicReference<>();
+        await().atMost(deadline).pollInterval(Duration.ofMillis(50)).until(() -> {
+            assertThat(isAlive()).as("the app is running; its output:%n%s", output()).isTrue();
+            Optional<HttpResponse<String>> response = get(path, "application/json");
+            response.ifPresent(answer::set);
+            return response.isPresent();
+        });
+        return answer.get();
+    }
+
+    /** The first 200 on {@code /movies/}, as JSON. */
+    public JsonPath awaitMovies(Duration deadline) {
+        AtomicReference<JsonPath> movies = new AtomicReference<>();
+        await().atMost(deadline).until(() -> {
+            HttpResponse<String> answer = awaitAnswer("/movies/", deadline);
+            if (answer.statusCode() != 200) {
+                return false;
+            }
+            movies.set(JsonPath.from(answer.body()));
+            return true;
+        });
+        return movies.get();
     }
 
     /** Everything the app printed so far. */

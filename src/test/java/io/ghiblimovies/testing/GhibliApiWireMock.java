@@ -35,14 +35,20 @@ public class GhibliApiWireMock implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        server = new WireMockServer(wireMockConfig().port(freePort()).bindAddress("127.0.0.1"));
-        server.start();
+        server = startOnLoopback();
         if (down) {
             GhibliApiStubs.down(server);
         } else {
             GhibliApiStubs.healthy(server);
         }
         return Map.of("ghibli.api.url", server.baseUrl());
+    }
+
+    /** A started WireMock server on a free loopback port, with no stubs yet. */
+    public static WireMockServer startOnLoopback() {
+        WireMockServer server = new WireMockServer(wireMockConfig().port(freePort()).bindAddress("127.0.0.1"));
+        server.start();
+        return server;
     }
 
     /**

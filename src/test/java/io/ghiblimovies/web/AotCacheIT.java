@@ -1,18 +1,15 @@
 package io.ghiblimovies.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import io.ghiblimovies.testing.AppProcess;
 import io.ghiblimovies.testing.GhibliApiStubs;
@@ -55,9 +51,7 @@ class AotCacheIT {
 
     @BeforeEach
     void startTheFakeApi() {
-        ghibliApi = new WireMockServer(WireMockConfiguration.wireMockConfig()
-                .port(GhibliApiWireMock.freePort()).bindAddress("127.0.0.1"));
-        ghibliApi.start();
+        ghibliApi = GhibliApiWireMock.startOnLoopback();
         GhibliApiStubs.healthy(ghibliApi);
     }
 
@@ -86,7 +80,7 @@ class AotCacheIT {
         // AOTMode=on: the JVM refuses to start unless it can use the cache
         try (AppProcess app = start("aot-cache", List.of("@docker/jvm.options", "-XX:AOTCache=" + cache,
                 "-XX:AOTMode=on", "-Xlog:class+load=info"))) {
-            JsonPath movies = awaitMovies(app);
+            JsonPath movies = app.awaitMovies(DEADLINE);
             assertThat(movies.getList("movies.title")).isEqualTo(MoviesRouteTests.TITLES_IN_ORDER);
             assertThat(app.output())
                     .contains("io.ghiblimovies.web.MoviesRoute source: shared objects file")
@@ -100,7 +94,7 @@ class AotCacheIT {
         Files.writeString(cache, "not an AOT cache");
 
         try (AppProcess app = start("aot-cache-garbage", List.of("@docker/jvm.options", "-XX:AOTCache=" + cache))) {
-            JsonPath movies = awaitMovies(app);
+            JsonPath movies = app.awaitMovies(DEADLINE);
             assertThat(movies.getList("movies.title")).isEqualTo(MoviesRouteTests.TITLES_IN_ORDER);
             assertThat(app.output()).contains("An error has occurred while processing the AOT cache");
         }
@@ -109,19 +103,5 @@ class AotCacheIT {
     private AppProcess start(String name, List<String> jvmOptions) {
         return AppProcess.start(name, Map.of("GHIBLI_API_URL", ghibliApi.baseUrl(), "MOVIES_SNAPSHOT_ENABLED", "false"),
                 Map.of(), jvmOptions);
-    }
-
-    private static JsonPath awaitMovies(AppProcess app) {
-        AtomicReference<JsonPath> movies = new AtomicReference<>();
-        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(50)).until(() -> {
-            assertThat(app.isAlive()).as("the app is running; its output:%n%s", app.output()).isTrue();
-            HttpResponse<String> answer = app.get("/movies/", "application/json").orElse(null);
-            if (answer == null || answer.statusCode() != 200) {
-                return false;
-            }
-            movies.set(JsonPath.from(answer.body()));
-            return true;
-        });
-        return movies.get();
     }
 }

@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import io.ghiblimovies.testing.AppProcess;
 import io.ghiblimovies.testing.BreakerSettings;
@@ -42,9 +39,7 @@ class RestartIT {
 
     @BeforeEach
     void startTheFakeApi() {
-        ghibliApi = new WireMockServer(WireMockConfiguration.wireMockConfig()
-                .port(GhibliApiWireMock.freePort()).bindAddress("127.0.0.1"));
-        ghibliApi.start();
+        ghibliApi = GhibliApiWireMock.startOnLoopback();
         GhibliApiStubs.healthy(ghibliApi);
     }
 
@@ -57,7 +52,7 @@ class RestartIT {
     void afterARestartWithTheApiDownTheSnapshotIsServedAtOnceMarkedStaleWithItsRealAge() throws IOException {
         Path snapshot = folder.resolve("catalog.json");
         try (AppProcess first = start("restart-first", snapshot)) {
-            awaitMovies(first);
+            first.awaitMovies(DEADLINE);
             await().atMost(DEADLINE).until(() -> Files.exists(snapshot));
             first.stop(DEADLINE);
             assertThat(first.output()).contains("stopped in").doesNotContain("Exception");
@@ -67,7 +62,7 @@ class RestartIT {
 
         GhibliApiStubs.down(ghibliApi);
         try (AppProcess second = start("restart-second", snapshot)) {
-            HttpResponse<String> firstAnswer = awaitAnswer(second, "/movies/");
+            HttpResponse<String> firstAnswer = second.awaitAnswer("/movies/", DEADLINE);
             assertThat(firstAnswer.statusCode()).isEqualTo(200);
             JsonPath json = JsonPath.from(firstAnswer.body());
             assertThat(json.getString("fetchedAt")).isEqualTo(savedAt);
@@ -75,8 +70,9 @@ class RestartIT {
             long age = Long.parseLong(firstAnswer.headers().firstValue("Age").orElseThrow());
             assertThat(age).isGreaterThanOrEqualTo(Duration.between(Instant.parse(savedAt), Instant.now()).toSeconds() - 1);
 
-            await().atMost(DEADLINE).until(() -> JsonPath.from(awaitAnswer(second, "/movies/").body()).getBoolean("stale"));
-            assertThat(awaitAnswer(second, "/q/health/ready").statusCode()).isEqualTo(200);
+            await().atMost(DEADLINE)
+                    .until(() -> JsonPath.from(second.awaitAnswer("/movies/", DEADLINE).body()).getBoolean("stale"));
+            assertThat(second.awaitAnswer("/q/health/ready", DEADLINE).statusCode()).isEqualTo(200);
         }
     }
 
@@ -84,7 +80,7 @@ class RestartIT {
     void aTruncatedSnapshotIsLoggedAndIgnored() throws IOException {
         Path snapshot = folder.resolve("catalog.json");
         try (AppProcess first = start("truncated-first", snapshot)) {
-            awaitMovies(first);
+            first.awaitMovies(DEADLINE);
             await().atMost(DEADLINE).until(() -> Files.exists(snapshot));
             first.stop(DEADLINE);
         }
@@ -116,7 +112,7 @@ class RestartIT {
         Path snapshot = aFile.resolve("catalog.json"); // its parent is a file: no write can succeed
 
         try (AppProcess app = start("unwritable", snapshot)) {
-            JsonPath json = awaitMovies(app);
+            JsonPath json = app.awaitMovies(DEADLINE);
             assertThat(json.getList("movies.title")).isEqualTo(MoviesRouteTests.TITLES_IN_ORDER);
             await().atMost(DEADLINE).until(() -> app.output().contains("Cannot write the catalog snapshot"));
             // one line for the whole streak, though the app refreshes (and fails to save) every second
@@ -130,13 +126,13 @@ class RestartIT {
     private void assertStartsWithoutTheSnapshot(Path snapshot, String name) {
         GhibliApiStubs.down(ghibliApi);
         try (AppProcess app = start(name, snapshot)) {
-            HttpResponse<String> firstAnswer = awaitAnswer(app, "/movies/");
+            HttpResponse<String> firstAnswer = app.awaitAnswer("/movies/", DEADLINE);
             assertThat(firstAnswer.statusCode()).isEqualTo(503);
             assertThat(app.output()).contains("Ignoring the catalog snapshot");
             assertThat(app.isAlive()).isTrue();
 
             GhibliApiStubs.healthy(ghibliApi);
-            JsonPath json = awaitMovies(app);
+            JsonPath json = app.awaitMovies(DEADLINE);
             assertThat(json.getList("movies.title")).isEqualTo(MoviesRouteTests.TITLES_IN_ORDER);
         }
     }
@@ -161,30 +157,5 @@ class RestartIT {
         Matcher count = Pattern
                 .compile("catalog_refresh_seconds_count\\{outcome=\"success\",?} (\\d+)").matcher(metrics);
         return count.find() ? Integer.parseInt(count.group(1)) : 0;
-    }
-
-    private static JsonPath awaitMovies(AppProcess app) {
-        AtomicReference<JsonPath> movies = new AtomicReference<>();
-        await().atMost(DEADLINE).until(() -> {
-            HttpResponse<String> answer = awaitAnswer(app, "/movies/");
-            if (answer.statusCode() != 200) {
-                return false;
-            }
-            movies.set(JsonPath.from(answer.body()));
-            return true;
-        });
-        return movies.get();
-    }
-
-    /** The first answer the app gives once it listens. */
-    private static HttpResponse<String> awaitAnswer(AppProcess app, String path) {
-        AtomicReference<HttpResponse<String>> answer = new AtomicReference<>();
-        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(50)).until(() -> {
-            assertThat(app.isAlive()).as("the app is running; its output:%n%s", app.output()).isTrue();
-            Optional<HttpResponse<String>> response = app.get(path, "application/json");
-            response.ifPresent(answer::set);
-            return response.isPresent();
-        });
-        return answer.get();
     }
 }
