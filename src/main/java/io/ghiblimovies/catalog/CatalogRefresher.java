@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -13,16 +16,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import io.ghiblimovies.ghibliapi.GhibliClient;
+import io.ghiblimovies.ghibliapi.GhibliData;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Keeps the store's catalog fresh: once at startup, then every {@code movies.refresh-interval},
@@ -33,9 +38,16 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * asks while one runs gets that one. A failed refresh leaves the last good catalog in place; the
  * API's circuit breaker bounds how often a failing API is tried, and while it is open no request
  * starts a refresh at all.
+ * <p>
+ * Refreshes run on a thread of their own. When the service stops, a refresh still reading the
+ * API is interrupted and dropped without a word, one already writing its snapshot is let finish,
+ * and nothing runs after that: a stop is prompt, quiet, and never leaves half a snapshot.
  */
 @ApplicationScoped
 public class CatalogRefresher {
+
+    /** How long a stop waits for a refresh to end once it has been interrupted. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     private final GhibliClient client;
     private final CatalogStore store;
@@ -46,7 +58,15 @@ public class CatalogRefresher {
     private final Timer refreshFailed;
     private final Timer refreshNotTried;
     private final AtomicReference<CompletableFuture<Catalog>> inFlight = new AtomicReference<>();
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "catalog-refresh");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile RefreshStatus status = RefreshStatus.NEVER;
+    private volatile boolean stopping;
+    /** The thread reading the API right now, interrupted by a stop; guarded by {@code this}. */
+    private Thread reading;
 
     CatalogRefresher(GhibliClient client, CatalogStore store, MoviesConfig config,
             CircuitBreakerMaintenance breakers, CatalogSnapshot snapshot, MeterRegistry registry) {
@@ -73,6 +93,33 @@ public class CatalogRefresher {
         refresh();
     }
 
+    /**
+     * Runs while every bean is still there: interrupts a refresh that is reading the API, waits (at
+     * most {@link #STOP_WAIT}) for the refresh to end, so that nothing it does outlives the beans
+     * it uses, and releases whoever waits on it.
+     */
+    void stop(@Observes ShutdownEvent event) {
+        synchronized (this) {
+            stopping = true;
+            if (reading != null) {
+                reading.interrupt();
+            }
+        }
+        runner.shutdown();
+        try {
+            if (!runner.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                Log.infof("A catalog refresh still runs %d s after the stop began; leaving it behind",
+                        STOP_WAIT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        CompletableFuture<Catalog> abandoned = inFlight.getAndSet(null);
+        if (abandoned != null) {
+            abandoned.completeExceptionally(new CancellationException("the service is stopping"));
+        }
+    }
+
     @Scheduled(identity = "catalog-refresh", every = "${movies.refresh-interval}",
             delayed = "${movies.refresh-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refreshOnSchedule() {
@@ -86,15 +133,18 @@ public class CatalogRefresher {
      *         there is none
      */
     public CompletableFuture<Catalog> refresh() {
+        if (stopping) {
+            return CompletableFuture.failedFuture(new CancellationException("the service is stopping"));
+        }
         CompletableFuture<Catalog> mine = new CompletableFuture<>();
         CompletableFuture<Catalog> running = inFlight.compareAndExchange(null, mine);
         if (running != null) {
             return running;
         }
         try {
-            Infrastructure.getDefaultWorkerPool().execute(() -> run(mine));
+            runner.execute(() -> run(mine));
         } catch (RejectedExecutionException e) {
-            inFlight.set(null);
+            inFlight.compareAndSet(mine, null);
             mine.completeExceptionally(e);
         }
         return mine;
@@ -133,24 +183,51 @@ public class CatalogRefresher {
     private void run(CompletableFuture<Catalog> result) {
         Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         long startNanos = System.nanoTime();
-        Catalog catalog;
         try {
-            catalog = CatalogJoiner.join(client.baseUrl(), started, client.fetch());
+            Catalog catalog = CatalogJoiner.join(client.baseUrl(), started, read());
             store.publish(catalog);
             succeeded(catalog, started);
             refreshSucceeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            inFlight.compareAndSet(result, null);
+            result.complete(catalog);
+            snapshot.save(catalog);
         } catch (RuntimeException | Error e) {
-            failed(e, started);
-            (e instanceof CircuitBreakerOpenException ? refreshNotTried : refreshFailed)
-                    .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-            // whatever it was, the next refresh must be able to start
-            inFlight.set(null);
+            if (stopping) {
+                Log.debugf("Catalog refresh dropped: the service is stopping (%s)", e.getMessage());
+            } else {
+                failed(e, started);
+                (e instanceof CircuitBreakerOpenException ? refreshNotTried : refreshFailed)
+                        .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            }
+            inFlight.compareAndSet(result, null);
             result.completeExceptionally(e);
-            return;
+        } finally {
+            // whatever happened, the next refresh must be able to start, and no one waits forever
+            inFlight.compareAndSet(result, null);
+            result.completeExceptionally(new IllegalStateException("the refresh ended without a result"));
         }
-        inFlight.set(null);
-        result.complete(catalog);
-        snapshot.save(catalog);
+    }
+
+    /** The API's data, read on this thread so that a stop can interrupt it; nothing once the stop began. */
+    private GhibliData read() {
+        synchronized (this) {
+            if (stopping) {
+                throw new CancellationException("the service is stopping");
+            }
+            reading = Thread.currentThread();
+        }
+        try {
+            GhibliData data = client.fetch();
+            if (stopping) {
+                throw new CancellationException("the service is stopping");
+            }
+            return data;
+        } finally {
+            synchronized (this) {
+                reading = null;
+                Thread.interrupted(); // a stop's interrupt is for the read only, never for the snapshot's write
+            }
+        }
     }
 
     private void succeeded(Catalog catalog, Instant at) {
@@ -166,12 +243,15 @@ public class CatalogRefresher {
 
     private void failed(Throwable e, Instant at) {
         RefreshStatus before = status;
-        boolean notTried = e instanceof CircuitBreakerOpenException;
-        String why = notTried
-                ? "not tried: the Ghibli API failed recently (circuit breaker open)"
+        if (e instanceof CircuitBreakerOpenException) {
+            // not an attempt: the API was not called, and the error that opened the breaker still stands
+            Log.debugf("Catalog refresh not tried: the Ghibli API failed recently (circuit breaker open)");
+            return;
+        }
+        String why = e instanceof TimeoutException
+                ? "the Ghibli API did not send films, people and species within the time bound of a whole read"
                 : String.valueOf(e.getMessage());
-        // a breaker that is open says nothing new: keep the error that opened it
-        status = before.failed(at, notTried && before.lastError() != null ? before.lastError() : why);
+        status = before.failed(at, why);
         if (before.failingSince() == null) {
             Log.warnf("Catalog refresh failed, serving the last good catalog (%s): %s",
                     store.current().map(c -> "fetched " + c.fetchedAt()).orElse("none yet"), why);

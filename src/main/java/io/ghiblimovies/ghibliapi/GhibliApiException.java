@@ -14,6 +14,11 @@ public class GhibliApiException extends RuntimeException {
         HTTP_ERROR,
         /** No answer within the connect or read timeout. */
         TIMEOUT,
+        /**
+         * The request was cut off because the whole read ran out of time (or the service stops);
+         * counted as a timeout.
+         */
+        CUT_OFF,
         /** The connection failed: refused, reset, closed. */
         IO_ERROR,
         /** A body that is not JSON, not a list, or lists no films. */
@@ -21,9 +26,9 @@ public class GhibliApiException extends RuntimeException {
         /** A body larger than any real catalog. */
         TOO_LARGE;
 
-        /** The metrics tag, {@code http_error}. */
+        /** The metrics tag, {@code http_error}; a request cut off by the read's time bound is a {@code timeout}. */
         public String tag() {
-            return name().toLowerCase(Locale.ROOT);
+            return this == CUT_OFF ? "timeout" : name().toLowerCase(Locale.ROOT);
         }
     }
 

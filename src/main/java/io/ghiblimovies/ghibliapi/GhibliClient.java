@@ -2,6 +2,7 @@ package io.ghiblimovies.ghibliapi;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,7 @@ import jakarta.ws.rs.WebApplicationException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -41,9 +43,11 @@ import io.smallrye.faulttolerance.api.CircuitBreakerName;
  * real catalog, no films at all) comes out as one {@link GhibliApiException}. A single item
  * that cannot be read is skipped, so that the rest of the list survives it.
  * <p>
- * Fault tolerance lives here: the whole read is bounded in time, and a circuit breaker keeps a
- * failing API from being called more than once per {@value #BREAKER_DELAY_SECONDS} s, whatever
- * the traffic.
+ * Fault tolerance lives here: the whole read is bounded in time ({@value #READ_BOUND_SECONDS} s:
+ * each request has its own read timeout, but three slow answers must not add up to a minute),
+ * and a circuit breaker keeps a failing API from being called more than once per
+ * {@value #BREAKER_DELAY_SECONDS} s, whatever the traffic. Every way a read can fail counts for
+ * the breaker: an error answer, a bad body, and a read cut off by its time bound alike.
  */
 @ApplicationScoped
 public class GhibliClient {
@@ -58,6 +62,8 @@ public class GhibliClient {
     static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
 
     static final long BREAKER_DELAY_SECONDS = 20;
+
+    static final long READ_BOUND_SECONDS = 10;
 
     private final GhibliApi api;
     private final ObjectMapper reader;
@@ -85,18 +91,15 @@ public class GhibliClient {
      *
      * @throws GhibliApiException when the API gives no usable answer
      */
-    @Timeout(value = 10, unit = ChronoUnit.SECONDS)
+    @Timeout(value = READ_BOUND_SECONDS, unit = ChronoUnit.SECONDS)
     @CircuitBreaker(requestVolumeThreshold = 2, failureRatio = 1.0, delay = BREAKER_DELAY_SECONDS,
-            delayUnit = ChronoUnit.SECONDS, failOn = GhibliApiException.class)
+            delayUnit = ChronoUnit.SECONDS, failOn = { GhibliApiException.class, TimeoutException.class })
     @CircuitBreakerName(BREAKER)
     public GhibliData fetch() {
         List<GhibliFilm> films = read("/films", () -> api.films(PAGE_LIMIT), GhibliFilm.class,
-                film -> notBlank(film.id()) && notBlank(film.title()));
-        if (films.isEmpty()) {
-            throw new GhibliApiException(Kind.BAD_BODY, "GET /films listed no films");
-        }
+                film -> notBlank(film.id()) && notBlank(film.title()), true);
         List<GhibliPerson> people = read("/people", () -> api.people(PAGE_LIMIT), GhibliPerson.class,
-                person -> notBlank(person.id()) && notBlank(person.name()));
+                person -> notBlank(person.id()) && notBlank(person.name()), false);
         return new GhibliData(films, people, species());
     }
 
@@ -104,13 +107,16 @@ public class GhibliClient {
     private List<GhibliSpecies> species() {
         try {
             List<GhibliSpecies> species = read("/species", () -> api.species(PAGE_LIMIT), GhibliSpecies.class,
-                    kind -> notBlank(kind.id()) && notBlank(kind.name()));
+                    kind -> notBlank(kind.id()) && notBlank(kind.name()), false);
             if (speciesFailing) {
                 Log.info("GET /species answers again; people show their species");
                 speciesFailing = false;
             }
             return species;
         } catch (GhibliApiException e) {
+            if (e.kind() == Kind.CUT_OFF) {
+                throw e; // the whole read is over, not just species
+            }
             if (!speciesFailing) {
                 Log.warnf("Showing people without their species: %s", e.getMessage());
                 speciesFailing = true;
@@ -119,7 +125,13 @@ public class GhibliClient {
         }
     }
 
-    private <T> List<T> read(String endpoint, Supplier<InputStream> call, Class<T> type, Predicate<T> usable) {
+    /**
+     * One request, timed under its outcome.
+     *
+     * @param required whether a list with no usable item is a failure (no films: not a catalog)
+     */
+    private <T> List<T> read(String endpoint, Supplier<InputStream> call, Class<T> type, Predicate<T> usable,
+            boolean required) {
         long start = System.nanoTime();
         String outcome = "success";
         try {
@@ -127,7 +139,12 @@ public class GhibliClient {
             if (body == null || !body.isArray()) {
                 throw new GhibliApiException(Kind.BAD_BODY, "GET " + endpoint + " sent JSON that is not a list");
             }
-            return items(endpoint, body, type, usable);
+            List<T> items = items(endpoint, body, type, usable);
+            if (required && items.isEmpty()) {
+                throw new GhibliApiException(Kind.BAD_BODY, "GET " + endpoint + " listed no "
+                        + endpoint.substring(1) + (body.isEmpty() ? "" : " that could be read"));
+            }
+            return items;
         } catch (GhibliApiException e) {
             outcome = e.kind().tag();
             throw e;
@@ -153,6 +170,10 @@ public class GhibliClient {
             throw new GhibliApiException(Kind.BAD_BODY,
                     request + " sent a body that is not JSON: " + e.getOriginalMessage(), e);
         } catch (ProcessingException | IOException e) {
+            if (interrupted(e)) {
+                throw new GhibliApiException(Kind.CUT_OFF, request + " was cut off: the whole read took longer than"
+                        + " its time bound, or the service is stopping", e);
+            }
             String cause = rootMessage(e);
             throw new GhibliApiException(cause.contains("Timeout") ? Kind.TIMEOUT : Kind.IO_ERROR,
                     request + " failed: " + cause, e);
@@ -193,6 +214,19 @@ public class GhibliClient {
 
     private static boolean notBlank(String value) {
         return value != null && !value.isBlank();
+    }
+
+    /** Whether the thread was interrupted: by the whole read's time bound, or by a stop. */
+    private static boolean interrupted(Throwable e) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof InterruptedException || cause instanceof InterruptedIOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable e) {

@@ -46,8 +46,20 @@ public final class GhibliApiStubs {
     public static void loadFixtureCatalog(WireMockServer server, CircuitBreakerMaintenance breakers,
             CatalogRefresher refresher) {
         healthy(server);
+        refresher.refresh().exceptionally(failure -> null).join(); // one an earlier test left under way
         breakers.resetAll();
         refresher.refresh().join();
+    }
+
+    /**
+     * Forgets every stub and request, then serves the fixtures, each answer {@code millis} late: a
+     * slow API, each of whose answers may still come within the read timeout.
+     */
+    public static void slow(WireMockServer server, int millis) {
+        server.resetAll();
+        serve(server, FILMS, json(fixture("films.json")).withFixedDelay(millis));
+        serve(server, PEOPLE, json(fixture("people.json")).withFixedDelay(millis));
+        serve(server, SPECIES, json(fixture("species.json")).withFixedDelay(millis));
     }
 
     /** Forgets every stub and request, then answers everything with 503. */

@@ -1,18 +1,20 @@
 package io.ghiblimovies.web;
 
+import static io.ghiblimovies.testing.GhibliApiStubs.FILMS;
+import static io.ghiblimovies.testing.GhibliApiStubs.requested;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.util.Arrays;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,6 +33,8 @@ import io.restassured.path.json.JsonPath;
 class RestartIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(30);
+    /** Each answer of a slow API: under the 5 s read timeout, long enough for a stop to land mid-refresh. */
+    private static final int SLOW_ANSWER_MILLIS = 3000;
 
     @TempDir
     Path folder;
@@ -74,6 +78,46 @@ class RestartIT {
                     .until(() -> JsonPath.from(second.awaitAnswer("/movies/", DEADLINE).body()).getBoolean("stale"));
             assertThat(second.awaitAnswer("/q/health/ready", DEADLINE).statusCode()).isEqualTo(200);
         }
+    }
+
+    @Test
+    void aStopDuringTheFirstRefreshIsPromptAndQuiet() {
+        GhibliApiStubs.slow(ghibliApi, SLOW_ANSWER_MILLIS);
+        try (AppProcess app = start("stop-first-refresh", folder.resolve("catalog.json"))) {
+            await().atMost(DEADLINE).until(() -> !ghibliApi.findAll(requested(FILMS)).isEmpty());
+
+            assertStopsPromptlyAndQuietly(app);
+        }
+        assertThat(folder).isEmptyDirectory();
+    }
+
+    @Test
+    void aStopDuringAScheduledRefreshIsPromptAndQuietAndLeavesTheSnapshotWhole() throws IOException {
+        Path snapshot = folder.resolve("catalog.json");
+        try (AppProcess app = start("stop-scheduled-refresh", snapshot)) {
+            app.awaitMovies(DEADLINE);
+            await().atMost(DEADLINE).until(() -> Files.exists(snapshot));
+            GhibliApiStubs.slow(ghibliApi, SLOW_ANSWER_MILLIS);
+            // the next scheduled refresh (every second here) is under way, waiting on the API
+            await().atMost(DEADLINE).until(() -> !ghibliApi.findAll(requested(FILMS)).isEmpty());
+
+            assertStopsPromptlyAndQuietly(app);
+        }
+        assertThat(folder).isDirectoryNotContaining("glob:**.tmp");
+        assertThat(JsonPath.from(Files.readString(snapshot)).getList("catalog.movies.title"))
+                .isEqualTo(MoviesRouteTests.TITLES_IN_ORDER);
+    }
+
+    /** Ends well within a container's usual 10 s grace, with no error, no stack trace, no thread left waiting. */
+    private static void assertStopsPromptlyAndQuietly(AppProcess app) {
+        long start = System.nanoTime();
+        Integer exit = app.stop(DEADLINE);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(exit).as("the app ended; its output:%n%s", app.output()).isNotNull();
+        assertThat(took).as("time to stop").isLessThan(Duration.ofSeconds(5));
+        assertThat(app.output()).contains("stopped in").doesNotContain("ERROR").doesNotContain("Exception")
+                .doesNotContain("Awaiting thread pool");
     }
 
     @Test
