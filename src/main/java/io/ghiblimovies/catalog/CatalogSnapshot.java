@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.ghiblimovies.ghibliapi.GhibliClient;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -20,7 +21,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * The last good catalog on disk ({@code movies.snapshot-path}), so that a restart does not
  * lose it. Writes go to a temporary file in the same folder, forced to disk, then renamed over
  * the snapshot: a crash mid-write leaves the previous snapshot whole. A snapshot that cannot be
- * read (missing, truncated, garbage, another format) is logged and ignored.
+ * read (missing, truncated, garbage, another format), or that was read from another API than
+ * {@code ghibli.api.url}, is logged and ignored.
  */
 @ApplicationScoped
 public class CatalogSnapshot {
@@ -34,11 +36,13 @@ public class CatalogSnapshot {
 
     private final ObjectMapper mapper;
     private final Optional<Path> path;
+    private final String source;
     private volatile boolean writeFailing;
 
-    CatalogSnapshot(ObjectMapper mapper, MoviesConfig config) {
+    CatalogSnapshot(ObjectMapper mapper, MoviesConfig config, GhibliClient client) {
         this.mapper = mapper;
         this.path = config.snapshotEnabled() ? Optional.of(config.snapshotPath().toAbsolutePath()) : Optional.empty();
+        this.source = client.baseUrl();
     }
 
     /** The catalog last saved, if there is a readable one. */
@@ -52,6 +56,11 @@ public class CatalogSnapshot {
             if (snapshot == null || snapshot.format() != FORMAT || snapshot.catalog() == null
                     || snapshot.catalog().movies().isEmpty()) {
                 Log.warnf("Ignoring the catalog snapshot %s: not a snapshot of format %d with films", file, FORMAT);
+                return Optional.empty();
+            }
+            if (!sameApi(snapshot.catalog().source(), source)) {
+                Log.warnf("Ignoring the catalog snapshot %s: it was read from %s, not from %s (ghibli.api.url)", file,
+                        snapshot.catalog().source(), source);
                 return Optional.empty();
             }
             Log.infof("Loaded the catalog snapshot %s, fetched %s", file, snapshot.catalog().fetchedAt());
@@ -92,6 +101,20 @@ public class CatalogSnapshot {
             }
             deleteQuietly(temporary);
         }
+    }
+
+    /** The same API, whether or not one of the two URLs ends with a slash. */
+    static boolean sameApi(String a, String b) {
+        return withoutTrailingSlash(a).equals(withoutTrailingSlash(b));
+    }
+
+    private static String withoutTrailingSlash(String url) {
+        String trimmed = url.trim();
+        int end = trimmed.length();
+        while (end > 0 && trimmed.charAt(end - 1) == '/') {
+            end--;
+        }
+        return trimmed.substring(0, end);
     }
 
     private static void deleteQuietly(Path temporary) {

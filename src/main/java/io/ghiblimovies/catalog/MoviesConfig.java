@@ -4,11 +4,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 /**
  * The service's own settings, under {@code movies.}. Each can be set as an environment variable
- * too: {@code movies.max-age} is {@code MOVIES_MAX_AGE}.
+ * too: {@code movies.max-age} is {@code MOVIES_MAX_AGE}. {@link SettingsCheck} refuses values that
+ * make no sense before the service starts.
  */
 @ConfigMapping(prefix = "movies")
 public interface MoviesConfig {
@@ -38,13 +40,15 @@ public interface MoviesConfig {
 
     /** Whether each good catalog is also written to disk, and read back at startup. */
     @WithDefault("true")
+    @WithConverter(StrictBoolean.class)
     boolean snapshotEnabled();
 
     /**
      * Where the catalog snapshot is kept. Written atomically (a temporary file, then a rename),
      * read before the first call to the API at startup, so that a restart while the API is down
-     * still serves the last good catalog.
+     * still serves the last good catalog. By default one file per HTTP port, so that two
+     * instances on one machine keep a snapshot each; a snapshot of another API is never served.
      */
-    @WithDefault("${user.home}/.cache/ghibli-movies/catalog.json")
+    @WithDefault("${user.home}/.cache/ghibli-movies/catalog-${quarkus.http.port}.json")
     Path snapshotPath();
 }

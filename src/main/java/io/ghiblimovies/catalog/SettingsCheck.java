@@ -5,32 +5,56 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
-import jakarta.annotation.Priority;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import io.quarkus.runtime.StartupEvent;
+import io.ghiblimovies.ghibliapi.GhibliApiConfig;
+import io.ghiblimovies.ghibliapi.GhibliClient;
+import io.quarkus.restclient.config.RestClientsConfig;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.ConfigValidationException.Problem;
+import io.smallrye.config.ConfigValidator;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.config.SmallRyeConfigBuilderCustomizer;
 
 /**
- * Stops startup, before anything else runs, when a setting makes no sense, with a message that
- * names each offending setting. (Values of the wrong type, such as {@code movies.max-age=soon},
- * are already refused by Quarkus itself, also naming the setting.)
+ * Refuses settings that make no sense while the configuration is read, before anything else runs
+ * (no banner, no scheduler, no port opened), with one line per offending setting that names it.
+ * Values of the wrong type ({@code movies.max-age=soon}) are refused by the configuration itself,
+ * also naming the setting.
+ * <p>
+ * Quarkus hands each configuration mapping to this validator as it builds the runtime
+ * configuration: registered through {@link Registration}, a {@code SmallRyeConfigBuilderCustomizer}
+ * listed in {@code META-INF/services}.
  */
-@ApplicationScoped
-class SettingsCheck {
+public class SettingsCheck implements ConfigValidator {
 
-    void check(@Observes @Priority(1) StartupEvent event, MoviesConfig config,
-            @ConfigProperty(name = "ghibli.api.url") String apiUrl) {
-        List<Problem> problems = new ArrayList<>();
-        String urlProblem = urlProblem(apiUrl);
-        if (urlProblem != null) {
-            problems.add(new Problem("ghibli.api.url (GHIBLI_API_URL) is '" + apiUrl + "': " + urlProblem));
+    /** The REST client's name for the Ghibli API ({@code configKey}), as users write its settings. */
+    static final String CLIENT = "ghibli-api";
+
+    /** Puts the check into the configuration Quarkus builds at startup. */
+    public static class Registration implements SmallRyeConfigBuilderCustomizer {
+        @Override
+        public void configBuilder(SmallRyeConfigBuilder builder) {
+            builder.withValidator(new SettingsCheck());
         }
+    }
+
+    @Override
+    public void validateMapping(Class<?> mapping, String prefix, Object settings) {
+        List<Problem> problems = new ArrayList<>();
+        if (settings instanceof MoviesConfig movies) {
+            check(movies, problems);
+        } else if (settings instanceof GhibliApiConfig api) {
+            check(api, problems);
+        } else if (settings instanceof RestClientsConfig clients) {
+            check(clients, problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigValidationException(problems.toArray(Problem[]::new));
+        }
+    }
+
+    private static void check(MoviesConfig config, List<Problem> problems) {
         positive(problems, "movies.refresh-interval", config.refreshInterval());
         positive(problems, "movies.max-age", config.maxAge());
         notNegative(problems, "movies.startup-wait", config.startupWait());
@@ -40,14 +64,34 @@ class SettingsCheck {
                     + ") is shorter than movies.refresh-interval (" + written(config.refreshInterval())
                     + "): every catalog would turn stale before the next refresh"));
         }
-        if (!problems.isEmpty()) {
-            throw new ConfigValidationException(problems.toArray(Problem[]::new));
+    }
+
+    private static void check(GhibliApiConfig config, List<Problem> problems) {
+        Optional<String> url = config.url().map(String::trim).filter(value -> !value.isEmpty());
+        if (url.isEmpty()) {
+            problems.add(new Problem("ghibli.api.url (GHIBLI_API_URL) is empty: it must be the API's http:// or https:// URL"));
+            return;
         }
+        String urlProblem = urlProblem(url.get());
+        if (urlProblem != null) {
+            problems.add(new Problem("ghibli.api.url (GHIBLI_API_URL) is '" + url.get() + "': " + urlProblem));
+        }
+    }
+
+    private static void check(RestClientsConfig config, List<Problem> problems) {
+        // Quarkus files a client's settings under its interface's name, whatever its configKey
+        RestClientsConfig.RestClientConfig client = config.clients().get(GhibliClient.API_INTERFACE);
+        if (client == null) {
+            return;
+        }
+        client.connectTimeout().ifPresent(millis -> positive(problems, "quarkus.rest-client." + CLIENT + ".connect-timeout",
+                millis));
+        client.readTimeout().ifPresent(millis -> positive(problems, "quarkus.rest-client." + CLIENT + ".read-timeout", millis));
     }
 
     private static String urlProblem(String value) {
         try {
-            URI uri = new URI(value.trim());
+            URI uri = new URI(value);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
                 return "it must be an http:// or https:// URL";
@@ -58,6 +102,12 @@ class SettingsCheck {
             return null;
         } catch (Exception e) {
             return "it is not a URL (" + e.getMessage() + ")";
+        }
+    }
+
+    private static void positive(List<Problem> problems, String key, long millis) {
+        if (millis <= 0) {
+            problems.add(new Problem(key + " is " + millis + " (ms): it must be longer than zero"));
         }
     }
 

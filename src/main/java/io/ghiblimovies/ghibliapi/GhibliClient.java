@@ -14,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
@@ -52,6 +51,9 @@ import io.smallrye.faulttolerance.api.CircuitBreakerName;
 @ApplicationScoped
 public class GhibliClient {
 
+    /** The REST client interface's name, under which Quarkus files the client's settings. */
+    public static final String API_INTERFACE = GhibliApi.class.getName();
+
     /** The circuit breaker's name, for {@code CircuitBreakerMaintenance}. */
     public static final String BREAKER = "ghibli-api";
 
@@ -71,14 +73,13 @@ public class GhibliClient {
     private final MeterRegistry registry;
     private volatile boolean speciesFailing;
 
-    GhibliClient(@RestClient GhibliApi api, ObjectMapper mapper,
-            @ConfigProperty(name = "ghibli.api.url") String baseUrl, MeterRegistry registry) {
+    GhibliClient(@RestClient GhibliApi api, ObjectMapper mapper, GhibliApiConfig config, MeterRegistry registry) {
         this.api = api;
         this.registry = registry;
         this.reader = mapper.copy();
         this.reader.getFactory().setStreamReadConstraints(
                 StreamReadConstraints.builder().maxDocumentLength(MAX_BODY_BYTES).build());
-        this.baseUrl = baseUrl;
+        this.baseUrl = config.url().orElseThrow().trim();
     }
 
     /** Where the data comes from, as configured ({@code ghibli.api.url}, checked at startup). */

@@ -88,6 +88,11 @@ public final class AppProcess implements AutoCloseable {
         }
     }
 
+    /** The loopback port the app listens on. */
+    public int port() {
+        return port;
+    }
+
     /** A GET on the app; empty while it does not listen yet. */
     public Optional<HttpResponse<String>> get(String path, String accept) {
         try {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -118,6 +119,39 @@ class RestartIT {
         assertThat(took).as("time to stop").isLessThan(Duration.ofSeconds(5));
         assertThat(app.output()).contains("stopped in").doesNotContain("ERROR").doesNotContain("Exception")
                 .doesNotContain("Awaiting thread pool");
+    }
+
+    @Test
+    void aSnapshotReadFromAnotherApiIsNeverServed() throws IOException {
+        Path snapshot = folder.resolve("catalog.json");
+        try (AppProcess first = start("first-api", snapshot)) {
+            first.awaitMovies(DEADLINE);
+            await().atMost(DEADLINE).until(() -> Files.exists(snapshot));
+        }
+
+        // pointed at another API, which is down: nothing to serve yet, and certainly not the first API's catalog
+        Map<String, String> otherApi = new HashMap<>(settings(snapshot));
+        otherApi.put("GHIBLI_API_URL", "http://127.0.0.1:" + GhibliApiWireMock.freePort());
+        try (AppProcess second = AppProcess.start("other-api", otherApi, QUICK_BREAKER)) {
+            HttpResponse<String> firstAnswer = second.awaitAnswer("/movies/", DEADLINE);
+            assertThat(firstAnswer.statusCode()).isEqualTo(503);
+            assertThat(second.output()).contains("Ignoring the catalog snapshot")
+                    .contains("it was read from " + ghibliApi.baseUrl());
+        }
+    }
+
+    @Test
+    void byDefaultEachPortKeepsASnapshotOfItsOwn() {
+        Map<String, String> environment = new HashMap<>(settings(folder.resolve("unused.json")));
+        environment.remove("MOVIES_SNAPSHOT_PATH");
+        Map<String, String> home = new HashMap<>(QUICK_BREAKER);
+        home.put("user.home", folder.toString());
+        try (AppProcess app = AppProcess.start("default-snapshot-path", environment, home)) {
+            app.awaitMovies(DEADLINE);
+            Path own = folder.resolve(".cache/ghibli-movies/catalog-" + app.port() + ".json");
+            await().atMost(DEADLINE).until(() -> Files.exists(own));
+        }
+        assertThat(folder.resolve(".cache/ghibli-movies/catalog.json")).doesNotExist();
     }
 
     @Test
