@@ -1,5 +1,6 @@
 package io.ghiblimovies.catalog;
 
+import java.text.Collator;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,14 +32,16 @@ public final class CatalogJoiner {
 
     private static final Pattern LEADING_YEAR = Pattern.compile("^\\s*(\\d{4})(?!\\d)");
 
-    private static final Comparator<Movie> BY_YEAR_THEN_TITLE = Comparator
-            .comparing(Movie::releaseYear, Comparator.nullsLast(Comparator.naturalOrder()))
-            .thenComparing(Movie::title, String.CASE_INSENSITIVE_ORDER)
-            .thenComparing(Movie::id);
-
-    private static final Comparator<Person> BY_NAME = Comparator
-            .comparing(Person::name, String.CASE_INSENSITIVE_ORDER)
-            .thenComparing(Person::id);
+    /**
+     * Names and titles in the order a reader expects: case and accents second to the letters, so
+     * that "Ångström" sorts with the A's, not after "Zed" as by code points. A {@link Collator} is
+     * not thread-safe; each join makes its own.
+     */
+    private static Comparator<String> readersOrder() {
+        Collator collator = Collator.getInstance(Locale.ENGLISH);
+        collator.setStrength(Collator.TERTIARY);
+        return collator::compare;
+    }
 
     private CatalogJoiner() {
     }
@@ -76,16 +79,20 @@ public final class CatalogJoiner {
             }
         }
 
+        Comparator<String> readersOrder = readersOrder();
+        Comparator<Person> byName = Comparator.comparing(Person::name, readersOrder).thenComparing(Person::id);
         List<Movie> movies = new ArrayList<>(films.size());
         films.forEach((filmId, film) -> {
             List<Person> filmPeople = new ArrayList<>();
             for (String personId : cast.getOrDefault(filmId, Set.of())) {
                 filmPeople.add(people.get(personId));
             }
-            filmPeople.sort(BY_NAME);
+            filmPeople.sort(byName);
             movies.add(toMovie(filmId, film, filmPeople));
         });
-        movies.sort(BY_YEAR_THEN_TITLE);
+        movies.sort(Comparator.comparing(Movie::releaseYear, Comparator.nullsLast(Comparator.<Integer>naturalOrder()))
+                .thenComparing(Movie::title, readersOrder)
+                .thenComparing(Movie::id));
         int peopleCount = (int) cast.values().stream().flatMap(Set::stream).distinct().count();
         return new Catalog(source, fetchedAt, movies, peopleCount);
     }

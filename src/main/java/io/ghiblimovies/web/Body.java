@@ -42,9 +42,13 @@ record Body(byte[] bytes, Buffer buffer, String etag) {
     }
 
     private static String etagOf(byte[] bytes) {
+        return '"' + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest(bytes), 18)) + '"';
+    }
+
+    /** The SHA-256 of {@code bytes}. */
+    static byte[] digest(byte[] bytes) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
-            return '"' + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 18)) + '"';
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }

@@ -22,19 +22,26 @@ class MoviePages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance movies(Catalog catalog, boolean stale);
+        static native TemplateInstance movies(Catalog catalog, boolean stale, StaticAssets.Urls assets);
 
-        static native TemplateInstance unavailable(int retryAfterSeconds);
+        static native TemplateInstance unavailable(int retryAfterSeconds, StaticAssets.Urls assets);
     }
 
     private static final int FRESH = 0;
     private static final int STALE = 1;
 
     private final ObjectMapper mapper;
+    private final StaticAssets.Urls assets;
     private final AtomicReferenceArray<RenderedCatalog> latest = new AtomicReferenceArray<>(2);
 
-    MoviePages(ObjectMapper mapper) {
+    MoviePages(ObjectMapper mapper, StaticAssets assets) {
         this.mapper = mapper;
+        this.assets = assets.urls();
+    }
+
+    /** The page for browsers while there is no catalog yet. */
+    byte[] unavailable(int retryAfterSeconds) {
+        return Templates.unavailable(retryAfterSeconds, assets).render().getBytes(StandardCharsets.UTF_8);
     }
 
     RenderedCatalog of(Catalog catalog, boolean stale) {
@@ -48,7 +55,7 @@ class MoviePages {
     }
 
     private RenderedCatalog render(Catalog catalog, boolean stale) {
-        byte[] html = Templates.movies(catalog, stale).render().getBytes(StandardCharsets.UTF_8);
+        byte[] html = Templates.movies(catalog, stale, assets).render().getBytes(StandardCharsets.UTF_8);
         byte[] json;
         try {
             json = mapper.writeValueAsBytes(

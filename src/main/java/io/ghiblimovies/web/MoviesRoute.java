@@ -39,6 +39,9 @@ public class MoviesRoute {
 
     static final String PATH = "/movies";
 
+    /** The longest request target answered, as nginx's default: longer is refused with 414. */
+    static final int MAX_REQUEST_TARGET = 8 * 1024;
+
     /** Seconds a client is asked to wait before retrying while there is no catalog yet. */
     static final int RETRY_AFTER_SECONDS = 5;
 
@@ -55,6 +58,7 @@ public class MoviesRoute {
     private final Body unavailableHtml;
     private final Body unavailableJson;
     private final Body notAcceptable;
+    private final Body tooLong;
     private final CharSequence cacheControl;
 
     MoviesRoute(CatalogStore store, CatalogRefresher refresher, MoviePages pages, MoviesConfig config) {
@@ -62,11 +66,12 @@ public class MoviesRoute {
         this.refresher = refresher;
         this.pages = pages;
         this.config = config;
-        this.unavailableHtml = Body.of(MoviePages.Templates.unavailable(RETRY_AFTER_SECONDS).render()
-                .getBytes(StandardCharsets.UTF_8));
+        this.unavailableHtml = Body.of(pages.unavailable(RETRY_AFTER_SECONDS));
         this.unavailableJson = problem(503, "Service Unavailable",
                 "The catalog has not been loaded from the Ghibli API yet. Retry in a few seconds.");
         this.notAcceptable = problem(406, "Not Acceptable", "/movies/ is available as text/html and as application/json.");
+        this.tooLong = problem(414, "URI Too Long", "/movies/ takes no parameters; this request's URI is over "
+                + MAX_REQUEST_TARGET + " bytes.");
         // With the Age header, a cache keeps the page for max-age minus Age: the time left (RFC 9111, 4.2.3)
         this.cacheControl = HttpHeaders.createOptimized("public, max-age=" + config.maxAge().toSeconds());
     }
@@ -85,8 +90,12 @@ public class MoviesRoute {
 
     private void handle(RoutingContext context) {
         HttpServerRequest http = context.request();
-        Representation wanted = Representation.forAccept(http.getHeader(HttpHeaders.ACCEPT));
         boolean head = http.method() == HttpMethod.HEAD;
+        if (http.uri().length() > MAX_REQUEST_TARGET) {
+            problem(context.response(), 414, tooLong, head);
+            return;
+        }
+        Representation wanted = Representation.forAccept(http.getHeader(HttpHeaders.ACCEPT));
         if (wanted == null) {
             problem(context.response(), 406, notAcceptable, head);
             return;

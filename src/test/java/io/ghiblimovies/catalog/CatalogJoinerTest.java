@@ -52,6 +52,22 @@ class CatalogJoinerTest {
     }
 
     @Test
+    void namesAndTitlesSortAsAReaderExpectsAccentsAndCaseIncluded() {
+        String film = "https://ghibliapi.vercel.app/films/f1";
+        GhibliData data = new GhibliData(
+                List.of(film("f1", "Émile", "2001", List.of()), film("f2", "zephyr", "2001", List.of()),
+                        film("f3", "Eve", "2001", List.of()), film("f4", "Zed", "2001", List.of())),
+                List.of(person("p1", "Zed", List.of(film)), person("p2", "Ångström", List.of(film)),
+                        person("p3", "alice", List.of(film)), person("p4", "Bob", List.of(film))),
+                List.of());
+
+        Catalog catalog = CatalogJoiner.join(API, FETCHED, data);
+
+        assertThat(names(catalog, "Émile")).containsExactly("alice", "Ångström", "Bob", "Zed");
+        assertThat(catalog.movies()).extracting(Movie::title).containsExactly("Émile", "Eve", "Zed", "zephyr");
+    }
+
+    @Test
     void aPlaceholderPeopleLinkNamesNobody() {
         Catalog catalog = CatalogJoiner.join(API, FETCHED, fixtures);
 

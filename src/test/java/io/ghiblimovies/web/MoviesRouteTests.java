@@ -13,6 +13,14 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.time.ZoneOffset;
 import java.util.zip.GZIPInputStream;
 import java.net.URI;
@@ -29,6 +37,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -262,6 +271,57 @@ class MoviesRouteTests {
                 .header("Referrer-Policy", "no-referrer");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "/movies/%ZZ, 400",
+            "/%E0%A4%A, 400",
+            "/movies/?q=<10 KB>, 414",
+            // the page takes no parameters: a query it cannot read is ignored, as nginx ignores it
+            "/movies/?a=%ZZ, 200",
+    })
+    void malformedAndOverlongRequestsAreAnsweredWithTheSecurityHeaders(String target, int status) throws Exception {
+        String sent = target.replace("<10 KB>", "x".repeat(10 * 1024));
+
+        RawAnswer answer = RawAnswer.of(RestAssured.port, "GET " + sent + " HTTP/1.1");
+
+        assertThat(answer.status()).isEqualTo(status);
+        assertThat(answer.header("Content-Security-Policy")).contains("default-src 'none'").contains("frame-ancestors 'none'");
+        assertThat(answer.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(answer.header("Referrer-Policy")).isEqualTo("no-referrer");
+        assertThat(answer.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(answer.body()).doesNotContain("Exception").doesNotContain("\tat ");
+        if (status != 200) {
+            assertThat(answer.header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(JsonPath.from(answer.body()).getInt("status")).isEqualTo(status);
+        }
+    }
+
+    @Test
+    void thePageLinksItsAssetsUnderNamesThatChangeWithTheirBytes() throws Exception {
+        String page = given().accept("text/html").get("/movies/").then().statusCode(200).extract().asString();
+
+        for (String file : List.of("movies.css", "movies.js", "favicon.svg")) {
+            String stem = file.substring(0, file.lastIndexOf('.'));
+            String extension = file.substring(file.lastIndexOf('.'));
+            Matcher link = Pattern.compile("\"(/assets/" + Pattern.quote(stem) + "\\.([0-9a-f]{12})" + Pattern.quote(extension)
+                    + ")\"").matcher(page);
+            assertThat(link.find()).as("the page links a hashed %s", file).isTrue();
+
+            Response hashed = given().get(link.group(1));
+            Response plain = given().get("/assets/" + file);
+            assertThat(hashed.statusCode()).isEqualTo(200);
+            assertThat(hashed.header("Cache-Control")).isEqualTo("public, max-age=31536000, immutable");
+            byte[] bytes = hashed.asByteArray();
+            assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes))).startsWith(link.group(2));
+            // the old name still answers the same bytes, but a browser must ask again each time
+            assertThat(plain.statusCode()).isEqualTo(200);
+            assertThat(plain.asByteArray()).isEqualTo(bytes);
+            assertThat(plain.header("Cache-Control")).isEqualTo("no-cache");
+            given().header("If-None-Match", plain.header("ETag")).get("/assets/" + file).then().statusCode(304);
+        }
+        given().get("/assets/movies.0123456789ab.css").then().statusCode(404);
+    }
+
     @Test
     void errorsNeverShowAStackTrace() {
         given().accept("application/json").contentType("application/json").body("{}")
@@ -375,6 +435,32 @@ class MoviesRouteTests {
                 .header("Content-Type", "application/json")
                 .header("Content-Length", get.header("Content-Length"))
                 .body(equalTo(""));
+    }
+
+    /** An answer read off a raw socket, for requests no HTTP client library would send. */
+    record RawAnswer(int status, Map<String, String> headers, String body) {
+
+        static RawAnswer of(int port, String requestLine) throws IOException {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                String[] headAndBody = answer.split("\r\n\r\n", 2);
+                String[] lines = headAndBody[0].split("\r\n");
+                Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                for (int i = 1; i < lines.length; i++) {
+                    int colon = lines[i].indexOf(':');
+                    headers.put(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
+                }
+                return new RawAnswer(Integer.parseInt(lines[0].split(" ")[1]), headers,
+                        headAndBody.length > 1 ? headAndBody[1] : "");
+            }
+        }
+
+        String header(String name) {
+            return headers.getOrDefault(name, "");
+        }
     }
 
     /** A GET with exactly these headers: RestAssured would add an Accept-Encoding of its own. */

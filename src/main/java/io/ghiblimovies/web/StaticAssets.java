@@ -1,0 +1,119 @@
+package io.ghiblimovies.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The page's stylesheet, script and icon under {@code /assets/}, each also under a name that
+ * carries a hash of its bytes ({@code movies.3f2a9c01d4e7.css}): the page links the hashed names,
+ * which are sent {@code immutable} for a year, since other bytes get another name. After an
+ * upgrade a browser fetches the new files at once instead of running yesterday's script for a
+ * day. The plain names still answer, for old links, but are revalidated on every use.
+ * <p>
+ * The files are read once, from the jar, when the app starts, so the names follow the bytes of
+ * the build exactly as a build step would make them; a replica of the same build gives the same
+ * names. Each is kept with a gzip copy and a strong entity tag, as the page is.
+ */
+@ApplicationScoped
+class StaticAssets {
+
+    static final String PATH = "/assets/";
+
+    /** The names a page links to. */
+    record Urls(String stylesheet, String script, String icon) {
+    }
+
+    private record Asset(CharSequence contentType, Body plain, Body gzip) {
+    }
+
+    private static final CharSequence IMMUTABLE = HttpHeaders.createOptimized("public, max-age=31536000, immutable");
+    private static final CharSequence REVALIDATE = HttpHeaders.createOptimized("no-cache");
+    private static final CharSequence VARY = HttpHeaders.createOptimized("Accept-Encoding");
+    private static final CharSequence GZIP = HttpHeaders.createOptimized("gzip");
+
+    private final Map<String, Asset> byPlainName = new HashMap<>();
+    private final Map<String, Asset> byHashedName = new HashMap<>();
+    private final Urls urls;
+
+    StaticAssets() {
+        this.urls = new Urls(add("movies.css", "text/css;charset=UTF-8"), add("movies.js", "text/javascript;charset=UTF-8"),
+                add("favicon.svg", "image/svg+xml"));
+    }
+
+    Urls urls() {
+        return urls;
+    }
+
+    void register(@Observes Router router) {
+        router.get(PATH + ":file").handler(this::handle);
+        router.head(PATH + ":file").handler(this::handle);
+    }
+
+    private void handle(RoutingContext context) {
+        String file = context.pathParam("file");
+        Asset hashed = byHashedName.get(file);
+        Asset asset = hashed != null ? hashed : byPlainName.get(file);
+        if (asset == null) {
+            context.next(); // not ours: the plain 404
+            return;
+        }
+        boolean gzip = Conditions.acceptsGzip(context.request().getHeader(HttpHeaders.ACCEPT_ENCODING));
+        Body body = gzip ? asset.gzip() : asset.plain();
+        HttpServerResponse response = context.response();
+        MultiMap headers = response.headers();
+        headers.set(HttpHeaders.ETAG, body.etag())
+                .set(HttpHeaders.CACHE_CONTROL, hashed != null ? IMMUTABLE : REVALIDATE)
+                .set(HttpHeaders.VARY, VARY)
+                .set(HttpHeaders.CONTENT_TYPE, asset.contentType());
+        if (Conditions.notModified(context.request().getHeader(HttpHeaders.IF_NONE_MATCH), null, body.etag(), null)) {
+            response.setStatusCode(304).end();
+            return;
+        }
+        if (gzip) {
+            headers.set(HttpHeaders.CONTENT_ENCODING, GZIP);
+        }
+        if (context.request().method() == HttpMethod.HEAD) {
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.bytes().length)).end();
+        } else {
+            response.end(body.buffer());
+        }
+    }
+
+    /** Reads {@code web/assets/name} and files it under its plain and its hashed name; returns the hashed URL. */
+    private String add(String name, String contentType) {
+        byte[] bytes = read("web/assets/" + name);
+        Body plain = Body.of(bytes);
+        Asset asset = new Asset(HttpHeaders.createOptimized(contentType), plain, plain.gzipped());
+        int dot = name.lastIndexOf('.');
+        String hashed = name.substring(0, dot) + "." + HexFormat.of().formatHex(Body.digest(bytes), 0, 6)
+                + name.substring(dot);
+        byPlainName.put(name, asset);
+        byHashedName.put(hashed, asset);
+        return PATH + hashed;
+    }
+
+    private static byte[] read(String resource) {
+        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("The build lacks " + resource);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
