@@ -25,6 +25,12 @@ class CatalogMetrics {
                 s -> s.current().map(c -> (double) c.peopleCount()).orElse(0d));
         gauge(registry, "catalog.refresh.consecutive.failures", "Failed refreshes since the last good one", refresher,
                 r -> r.status().consecutiveFailures());
+        for (Origin origin : Origin.values()) {
+            Gauge.builder("catalog.origin", store, s -> s.origin().filter(origin::equals).isPresent() ? 1 : 0)
+                    .description("1 for where the served catalog came from: api, shared (the fleet's store) or snapshot")
+                    .tag("origin", origin.tag())
+                    .register(registry);
+        }
     }
 
     private static <T> void gauge(MeterRegistry registry, String name, String description, T source,

@@ -20,6 +20,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import io.ghiblimovies.ghibliapi.GhibliClient;
 import io.ghiblimovies.ghibliapi.GhibliData;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -39,6 +40,11 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
  * API's circuit breaker bounds how often a failing API is tried, and while it is open no request
  * starts a refresh at all.
  * <p>
+ * With a shared store ({@link Fleet}), the catalog the other replicas share is taken at startup
+ * before the snapshot and the API, and a replica reads the API only when it holds the fleet's
+ * turn; what it reads it shares. The fleet's own schedule then drives refreshes ({@code fleet/}),
+ * and this one's stays idle.
+ * <p>
  * Refreshes run on a thread of their own. When the service stops, a refresh still reading the
  * API is interrupted and dropped without a word, one already writing its snapshot is let finish,
  * and nothing runs after that: a stop is prompt, quiet, and never leaves half a snapshot.
@@ -54,6 +60,8 @@ public class CatalogRefresher {
     private final MoviesConfig config;
     private final CircuitBreakerMaintenance breakers;
     private final CatalogSnapshot snapshot;
+    private final Fleet fleet;
+    private final Counter refreshesForFleet;
     private final Timer refreshSucceeded;
     private final Timer refreshFailed;
     private final Timer refreshNotTried;
@@ -69,12 +77,16 @@ public class CatalogRefresher {
     private Thread reading;
 
     CatalogRefresher(GhibliClient client, CatalogStore store, MoviesConfig config,
-            CircuitBreakerMaintenance breakers, CatalogSnapshot snapshot, MeterRegistry registry) {
+            CircuitBreakerMaintenance breakers, CatalogSnapshot snapshot, Fleet fleet, MeterRegistry registry) {
         this.client = client;
         this.store = store;
         this.config = config;
         this.breakers = breakers;
         this.snapshot = snapshot;
+        this.fleet = fleet;
+        this.refreshesForFleet = Counter.builder("catalog.fleet.refreshes")
+                .description("Refreshes this replica read from the API and shared with the fleet")
+                .register(registry);
         this.refreshSucceeded = refreshTimer(registry, "success");
         this.refreshFailed = refreshTimer(registry, "failure");
         this.refreshNotTried = refreshTimer(registry, "not_tried");
@@ -87,10 +99,26 @@ public class CatalogRefresher {
                 .register(registry);
     }
 
-    /** The snapshot first, so that a restart serves the last good catalog at once; then the API. */
+    /**
+     * What the other replicas share first, then the snapshot if it is newer, so that a new replica
+     * or a restart serves at once; then the API, unless the shared catalog is recent enough.
+     */
     void loadAtStartup(@Observes StartupEvent event) {
-        snapshot.load().ifPresent(store::publish);
-        refresh();
+        fleet.latest().ifPresent(shared -> store.publish(shared, Origin.SHARED));
+        snapshot.load().ifPresent(saved -> store.publish(saved, Origin.SNAPSHOT));
+        if (!fleet.sharing() || isDue(store.current(), Instant.now())) {
+            refresh();
+        }
+    }
+
+    /** Whether {@code catalog} (or none) is {@code movies.refresh-interval} old: time to read the API again. */
+    public boolean isDue(Optional<Catalog> catalog, Instant now) {
+        return catalog.isEmpty() || catalog.get().age(now).compareTo(config.refreshInterval()) >= 0;
+    }
+
+    /** How many refreshes this replica read for the fleet and shared. */
+    public long refreshesForFleet() {
+        return (long) refreshesForFleet.count();
     }
 
     /**
@@ -123,6 +151,9 @@ public class CatalogRefresher {
     @Scheduled(identity = "catalog-refresh", every = "${movies.refresh-interval}",
             delayed = "${movies.refresh-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refreshOnSchedule() {
+        if (fleet.sharing()) {
+            return; // the fleet's schedule decides, and falls back to this replica alone when it must
+        }
         refresh().handle((catalog, failure) -> null).join();
     }
 
@@ -183,14 +214,28 @@ public class CatalogRefresher {
     private void run(CompletableFuture<Catalog> result) {
         Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         long startNanos = System.nanoTime();
-        try {
+        try (Fleet.RefreshClaim claim = fleet.claimRefresh()) {
+            if (claim.turn() == Fleet.Turn.TAKEN) {
+                // another replica reads the API: take what it shared, if that is newer
+                fleet.latest().ifPresent(shared -> store.publish(shared, Origin.SHARED));
+                Log.debugf("Catalog refresh left to another replica");
+                inFlight.compareAndSet(result, null);
+                store.current().ifPresentOrElse(result::complete,
+                        () -> result.completeExceptionally(new IllegalStateException("another replica refreshes")));
+                return;
+            }
             Catalog catalog = CatalogJoiner.join(client.baseUrl(), started, read());
-            store.publish(catalog);
+            store.publish(catalog, Origin.API);
             succeeded(catalog, started);
             refreshSucceeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            if (claim.turn() == Fleet.Turn.FOR_FLEET) {
+                fleet.share(catalog);
+                refreshesForFleet.increment();
+            }
+            Catalog served = store.current().orElse(catalog);
             inFlight.compareAndSet(result, null);
-            result.complete(catalog);
-            snapshot.save(catalog);
+            result.complete(served);
+            snapshot.save(served);
         } catch (RuntimeException | Error e) {
             if (stopping) {
                 Log.debugf("Catalog refresh dropped: the service is stopping (%s)", e.getMessage());

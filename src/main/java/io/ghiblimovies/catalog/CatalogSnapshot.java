@@ -11,11 +11,7 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.ghiblimovies.ghibliapi.GhibliClient;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The last good catalog on disk ({@code movies.snapshot-path}), so that a restart does not
@@ -27,22 +23,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @ApplicationScoped
 public class CatalogSnapshot {
 
-    static final int FORMAT = 1;
-
-    /** What the file holds. */
-    @RegisterForReflection
-    record SnapshotFile(int format, Catalog catalog) {
-    }
-
-    private final ObjectMapper mapper;
+    private final CatalogFormat format;
     private final Optional<Path> path;
-    private final String source;
     private volatile boolean writeFailing;
 
-    CatalogSnapshot(ObjectMapper mapper, MoviesConfig config, GhibliClient client) {
-        this.mapper = mapper;
+    CatalogSnapshot(CatalogFormat format, MoviesConfig config) {
+        this.format = format;
         this.path = config.snapshotEnabled() ? Optional.of(config.snapshotPath().toAbsolutePath()) : Optional.empty();
-        this.source = client.baseUrl();
     }
 
     /** The catalog last saved, if there is a readable one. */
@@ -52,19 +39,12 @@ public class CatalogSnapshot {
         }
         Path file = path.get();
         try {
-            SnapshotFile snapshot = mapper.readValue(file.toFile(), SnapshotFile.class);
-            if (snapshot == null || snapshot.format() != FORMAT || snapshot.catalog() == null
-                    || snapshot.catalog().movies().isEmpty()) {
-                Log.warnf("Ignoring the catalog snapshot %s: not a snapshot of format %d with films", file, FORMAT);
-                return Optional.empty();
-            }
-            if (!sameApi(snapshot.catalog().source(), source)) {
-                Log.warnf("Ignoring the catalog snapshot %s: it was read from %s, not from %s (ghibli.api.url)", file,
-                        snapshot.catalog().source(), source);
-                return Optional.empty();
-            }
-            Log.infof("Loaded the catalog snapshot %s, fetched %s", file, snapshot.catalog().fetchedAt());
-            return Optional.of(snapshot.catalog());
+            Catalog catalog = format.read(Files.readAllBytes(file));
+            Log.infof("Loaded the catalog snapshot %s, fetched %s", file, catalog.fetchedAt());
+            return Optional.of(catalog);
+        } catch (CatalogFormat.Refused e) {
+            Log.warnf("Ignoring the catalog snapshot %s: %s", file, e.getMessage());
+            return Optional.empty();
         } catch (IOException | RuntimeException e) {
             Log.warnf("Ignoring the catalog snapshot %s: it cannot be read (%s)", file, e.getMessage());
             return Optional.empty();
@@ -79,7 +59,7 @@ public class CatalogSnapshot {
         Path file = path.get();
         Path temporary = null;
         try {
-            byte[] bytes = mapper.writeValueAsBytes(new SnapshotFile(FORMAT, catalog));
+            byte[] bytes = format.write(catalog);
             Files.createDirectories(file.getParent());
             temporary = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
@@ -101,20 +81,6 @@ public class CatalogSnapshot {
             }
             deleteQuietly(temporary);
         }
-    }
-
-    /** The same API, whether or not one of the two URLs ends with a slash. */
-    static boolean sameApi(String a, String b) {
-        return withoutTrailingSlash(a).equals(withoutTrailingSlash(b));
-    }
-
-    private static String withoutTrailingSlash(String url) {
-        String trimmed = url.trim();
-        int end = trimmed.length();
-        while (end > 0 && trimmed.charAt(end - 1) == '/') {
-            end--;
-        }
-        return trimmed.substring(0, end);
     }
 
     private static void deleteQuietly(Path temporary) {

@@ -17,6 +17,9 @@ import io.quarkus.cache.CaffeineCache;
  * Only complete catalogs are put, as already completed futures, so a failed refresh can never
  * become the cached value. Should the cache ever drop the entry (an operator configuring an
  * expiry, say), the last good catalog is still held here and put back: expiry never evicts it.
+ * <p>
+ * Never back in time: a catalog fetched no later than the one held is refused, wherever it comes
+ * from (the API, the other replicas, the disk).
  */
 @ApplicationScoped
 public class CatalogStore {
@@ -26,6 +29,7 @@ public class CatalogStore {
     private final CaffeineCache cache;
     private final CompletableFuture<Catalog> first = new CompletableFuture<>();
     private volatile Catalog lastGood;
+    private volatile Origin origin;
 
     CatalogStore(@CacheName("catalog") Cache cache) {
         this.cache = cache.as(CaffeineCache.class);
@@ -44,12 +48,28 @@ public class CatalogStore {
         return Optional.ofNullable(kept);
     }
 
-    /** Makes {@code catalog} the one served, at once and for every request. */
-    public void publish(Catalog catalog) {
+    /**
+     * Makes {@code catalog} the one served, at once and for every request, if it was fetched after
+     * the one held.
+     *
+     * @return whether it is now the one served
+     */
+    public synchronized boolean publish(Catalog catalog, Origin from) {
         Objects.requireNonNull(catalog, "catalog");
+        Catalog held = lastGood;
+        if (held != null && !catalog.fetchedAt().isAfter(held.fetchedAt())) {
+            return false;
+        }
         lastGood = catalog;
+        origin = from;
         cache.put(KEY, CompletableFuture.completedFuture(catalog));
         first.complete(catalog);
+        return true;
+    }
+
+    /** Where the catalog served came from; empty before the first. */
+    public Optional<Origin> origin() {
+        return Optional.ofNullable(origin);
     }
 
     /** Completes with the first catalog ever published. */

@@ -51,4 +51,36 @@ public interface MoviesConfig {
      */
     @WithDefault("${user.home}/.cache/ghibli-movies/catalog-${quarkus.http.port}.json")
     Path snapshotPath();
+
+    /** Sharing one catalog among replicas, when {@code quarkus.redis.hosts} is set. */
+    Sharing fleet();
+
+    /** {@code movies.fleet.*}: only read when a shared store (Redis) is configured. */
+    interface Sharing {
+
+        /**
+         * The start of every key and channel this service uses in Redis:
+         * {@code <prefix>:v1:catalog}, {@code <prefix>:v1:lease}, {@code <prefix>:v1:published}.
+         * Fleets that must not share one catalog (staging and production on one Redis) take
+         * different prefixes.
+         */
+        @WithDefault("ghibli-movies")
+        String keyPrefix();
+
+        /**
+         * How often each replica compares its catalog with the shared one (the backstop for a
+         * lost notification) and reads the API for the fleet when the shared catalog is
+         * {@code movies.refresh-interval} old.
+         */
+        @WithDefault("2s")
+        Duration checkInterval();
+
+        /**
+         * How long a replica's claim to read the API lasts unless it renews it (it does, every
+         * third of this, while it reads): a replica that dies mid-read holds up the others this
+         * long at most.
+         */
+        @WithDefault("3s")
+        Duration leaseTtl();
+    }
 }

@@ -59,6 +59,12 @@ public class SettingsCheck implements ConfigValidator {
         positive(problems, "movies.max-age", config.maxAge());
         notNegative(problems, "movies.startup-wait", config.startupWait());
         notNegative(problems, "movies.refresh-wait", config.refreshWait());
+        positive(problems, "movies.fleet.check-interval", config.fleet().checkInterval());
+        positive(problems, "movies.fleet.lease-ttl", config.fleet().leaseTtl());
+        if (config.fleet().keyPrefix().isBlank() || config.fleet().keyPrefix().contains(" ")) {
+            problems.add(new Problem("movies.fleet.key-prefix is '" + config.fleet().keyPrefix()
+                    + "': it must be a word without spaces, such as ghibli-movies"));
+        }
         if (config.maxAge().compareTo(config.refreshInterval()) < 0) {
             problems.add(new Problem("movies.max-age (" + written(config.maxAge())
                     + ") is shorter than movies.refresh-interval (" + written(config.refreshInterval())

@@ -13,11 +13,13 @@ import org.eclipse.microprofile.health.Readiness;
 import io.ghiblimovies.catalog.Catalog;
 import io.ghiblimovies.catalog.CatalogRefresher;
 import io.ghiblimovies.catalog.CatalogStore;
+import io.ghiblimovies.catalog.Fleet;
 import io.ghiblimovies.catalog.RefreshStatus;
 
 /**
  * Ready once a catalog is held, and still ready while a stale one is served: an instance with
- * old data is more use to a user than no answer.
+ * old data is more use to a user than no answer. Also tells where the catalog came from and,
+ * with a shared store, whether the store answers.
  */
 @Readiness
 @ApplicationScoped
@@ -25,10 +27,12 @@ class CatalogHealthCheck implements HealthCheck {
 
     private final CatalogStore store;
     private final CatalogRefresher refresher;
+    private final Fleet fleet;
 
-    CatalogHealthCheck(CatalogStore store, CatalogRefresher refresher) {
+    CatalogHealthCheck(CatalogStore store, CatalogRefresher refresher, Fleet fleet) {
         this.store = store;
         this.refresher = refresher;
+        this.fleet = fleet;
     }
 
     @Override
@@ -51,6 +55,13 @@ class CatalogHealthCheck implements HealthCheck {
                     .withData("lastFailure", status.lastFailure().toString());
         }
         response.withData("consecutiveFailures", status.consecutiveFailures());
+        store.origin().ifPresent(origin -> response.withData("origin", origin.tag()));
+        // the shared store is a helper: whether it answers is told here, and never makes this DOWN
+        response.withData("sharedStore", fleet.sharing() ? "redis" : "none");
+        if (fleet.sharing()) {
+            response.withData("sharedStoreReachable", fleet.reachable())
+                    .withData("refreshesForFleet", refresher.refreshesForFleet());
+        }
         return response.build();
     }
 }

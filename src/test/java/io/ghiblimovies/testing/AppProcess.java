@@ -88,6 +88,17 @@ public final class AppProcess implements AutoCloseable {
         }
     }
 
+    /** The process' id, as the app names itself to others (the fleet's lease). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Kills the app at once (SIGKILL), as a crash or an OOM killer would. */
+    public void kill() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(10));
+    }
+
     /** The loopback port the app listens on. */
     public int port() {
         return port;

@@ -1,0 +1,180 @@
+package io.ghiblimovies.testing;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real Redis from Debian's {@code redis-server} package, started by the test on a free loopback
+ * port, with nothing saved to disk: killed and restarted, it comes back empty, as a Redis without
+ * persistence does. Without {@code redis-server} the tests that need it are skipped, except in CI
+ * ({@code CI=true}), where that is a failure. Its log goes to {@code target/redis/}.
+ * <p>
+ * {@link #command} speaks Redis' protocol over a socket, so that a test can read and spoil what
+ * the replicas share without a client library of its own.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final Path BINARY = Path.of(System.getProperty("redis.binary", "/usr/bin/redis-server"));
+
+    private final int port;
+    private Process process;
+
+    private RedisServer(int port) {
+        this.port = port;
+    }
+
+    /** Starts a Redis on a free port, or skips the test when there is none to start (fails in CI). */
+    public static RedisServer start() {
+        if (!Files.isExecutable(BINARY)) {
+            String missing = "no redis-server at " + BINARY + " (apt-get install redis-server)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail("CI=true and " + missing);
+            }
+            Assumptions.abort("Redis tests skipped: " + missing);
+        }
+        RedisServer server = new RedisServer(GhibliApiWireMock.freePort());
+        server.launch();
+        return server;
+    }
+
+    /** {@code redis://127.0.0.1:<port>}, as {@code QUARKUS_REDIS_HOSTS} takes it. */
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /** Kills Redis at once (SIGKILL), as a crash would. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts Redis again on the same port: empty. */
+    public void restart() {
+        launch();
+    }
+
+    /**
+     * One command, its answer as text: a simple or bulk string, an integer, {@code null} for nil,
+     * an array as its elements one per line.
+     */
+    public String command(String... words) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            ByteArrayOutputStream request = new ByteArrayOutputStream();
+            request.writeBytes(("*" + words.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+            for (String word : words) {
+                byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
+                request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+                request.writeBytes(bytes);
+                request.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+            }
+            out.write(request.toByteArray());
+            out.flush();
+            return reply(new BufferedInputStream(socket.getInputStream()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String reply(InputStream in) throws IOException {
+        String line = line(in);
+        char kind = line.charAt(0);
+        String rest = line.substring(1);
+        switch (kind) {
+            case '+', ':':
+                return rest;
+            case '-':
+                throw new IllegalStateException("Redis: " + rest);
+            case '$': {
+                int length = Integer.parseInt(rest);
+                if (length < 0) {
+                    return null;
+                }
+                String value = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+                line(in);
+                return value;
+            }
+            case '*': {
+                int count = Integer.parseInt(rest);
+                List<String> items = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    items.add(reply(in));
+                }
+                return String.join("\n", items);
+            }
+            default:
+                throw new IllegalStateException("Not a Redis reply: " + line);
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int previous = -1;
+        for (int next = in.read(); next >= 0; next = in.read()) {
+            if (previous == '\r' && next == '\n') {
+                byte[] bytes = line.toByteArray();
+                return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
+            }
+            line.write(next);
+            previous = next;
+        }
+        throw new IOException("Redis closed the connection");
+    }
+
+    private void launch() {
+        try {
+            Path log = Path.of("target", "redis", "redis-" + port + "-" + System.nanoTime() + ".log");
+            Files.createDirectories(log.getParent());
+            process = new ProcessBuilder(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--protected-mode", "yes")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                if ("PONG".equals(command("PING"))) {
+                    return;
+                }
+            } catch (UncheckedIOException e) {
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    throw new IllegalStateException("redis-server did not start on port " + port, e);
+                }
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            kill();
+        }
+    }
+}
