@@ -59,7 +59,10 @@ public class SettingsCheck implements ConfigValidator {
         positive(problems, "movies.max-age", config.maxAge());
         notNegative(problems, "movies.startup-wait", config.startupWait());
         notNegative(problems, "movies.refresh-wait", config.refreshWait());
-        positive(problems, "movies.fleet.check-interval", config.fleet().checkInterval());
+        if (config.fleet().checkInterval().compareTo(Duration.ofSeconds(1)) < 0) {
+            problems.add(new Problem("movies.fleet.check-interval is " + written(config.fleet().checkInterval())
+                    + ": it must be 1s or more (the scheduler runs nothing more often)"));
+        }
         positive(problems, "movies.fleet.lease-ttl", config.fleet().leaseTtl());
         if (config.fleet().keyPrefix().isBlank() || config.fleet().keyPrefix().contains(" ")) {
             problems.add(new Problem("movies.fleet.key-prefix is '" + config.fleet().keyPrefix()

@@ -11,6 +11,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.ghiblimovies.catalog.MoviesConfig;
 import io.quarkus.logging.Log;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 
 /**
@@ -53,6 +54,11 @@ class FleetRedis {
     /** How many times Redis came back after being lost: a subscription older than the last return is dead. */
     int reconnections() {
         return reconnections.get();
+    }
+
+    /** The same Redis, for what must not block: the subscription to announcements. */
+    ReactiveRedisDataSource reactive() {
+        return redis.orElseThrow(() -> new IllegalStateException("no shared store is configured")).getReactive();
     }
 
     /** A key or channel of ours: {@code <movies.fleet.key-prefix>:v1:<name>}. */

@@ -17,8 +17,7 @@ import io.ghiblimovies.catalog.Origin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
-import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.pubsub.PubSubCommands.RedisSubscriber;
+import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands.ReactiveRedisSubscriber;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -49,8 +48,10 @@ class FleetSync {
         thread.setDaemon(true);
         return thread;
     });
-    private volatile RedisSubscriber subscriber;
+    private volatile ReactiveRedisSubscriber subscriber;
     private volatile int subscribedAt = -1;
+    private volatile boolean subscribing;
+    private volatile int subscriptions;
     private volatile boolean stopping;
 
     FleetSync(SharedCatalog shared, FleetRedis redis, CatalogStore store, CatalogRefresher refresher,
@@ -67,7 +68,6 @@ class FleetSync {
             Gauge.builder("catalog.fleet.store.reachable", redis, r -> r.reachable() ? 1 : 0)
                     .description("1 while the shared store (Redis) answers, 0 while this replica is cut off from it")
                     .register(registry);
-            check();
         }
     }
 
@@ -110,24 +110,39 @@ class FleetSync {
         return latest.isPresent();
     }
 
-    /** (Re)subscribes to the announcements, after a start or after Redis came back. */
+    /**
+     * (Re)subscribes to the announcements, after a start or after Redis came back. The subscription
+     * is made without blocking and without counting for the store's reachability: until it is
+     * confirmed, the periodic check alone keeps this replica in step.
+     */
     private void subscribe() {
         int reconnections = redis.reconnections();
-        if (subscriber != null && subscribedAt == reconnections) {
+        if (subscribing || subscriber != null && subscribedAt == reconnections) {
             return;
         }
-        RedisSubscriber old = subscriber;
+        ReactiveRedisSubscriber old = subscriber;
         subscriber = null;
         if (old != null) {
-            try {
-                old.unsubscribe();
-            } catch (RuntimeException e) {
-                Log.debugf("Dropping the old subscription: %s", e.getMessage());
-            }
+            old.unsubscribe().subscribe().with(done -> { }, failure -> { });
         }
-        subscriber = redis.call((RedisDataSource source) -> source.pubsub(String.class).subscribe(shared.channel(),
-                version -> onAnnounced(), () -> subscriber = null, failure -> subscriber = null));
-        subscribedAt = reconnections;
+        subscribing = true;
+        int generation = ++subscriptions;
+        redis.reactive().pubsub(String.class)
+                .subscribe(shared.channel(), version -> onAnnounced(), () -> lost(generation), failure -> lost(generation))
+                .subscribe().with(confirmed -> {
+                    subscriber = confirmed;
+                    subscribedAt = reconnections;
+                    subscribing = false;
+                }, failure -> {
+                    subscribing = false;
+                    Log.debugf("Cannot subscribe to %s yet: %s", shared.channel(), failure.getMessage());
+                });
+    }
+
+    private void lost(int generation) {
+        if (generation == subscriptions) {
+            subscriber = null;
+        }
     }
 
     /** Called on a Redis connection's thread: the work is handed to a thread of ours. */
@@ -148,13 +163,9 @@ class FleetSync {
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
         notifications.shutdownNow();
-        RedisSubscriber current = subscriber;
+        ReactiveRedisSubscriber current = subscriber;
         if (current != null) {
-            try {
-                current.unsubscribe();
-            } catch (RuntimeException e) {
-                Log.debugf("Unsubscribing on stop: %s", e.getMessage());
-            }
+            current.unsubscribe().subscribe().with(done -> { }, failure -> { });
         }
     }
 }
