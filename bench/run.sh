@@ -25,44 +25,14 @@ CONNECTIONS=${BENCH_CONNECTIONS:-32}
 JAR=target/quarkus-app/quarkus-run.jar
 JAVA=${BENCH_JAVA:-java}
 
-die() { echo "bench: $*" >&2; exit 2; }
+source bench/lib.sh
 [ -f "$JAR" ] || die "no packaged app at $JAR: run ./mvnw -B package -DskipTests -Paot first"
 for tool in nginx wrk curl python3 "$JAVA"; do
   command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y nginx wrk curl)"
 done
 
-work=$(mktemp -d)
-chmod 755 "$work" # nginx's workers run as an unprivileged user
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# waits until a command succeeds, at most 30 s
-wait_for() {
-  local what=$1 deadline=$(( $(date +%s) + 30 ))
-  shift
-  until "$@"; do
-    [ "$(date +%s)" -lt "$deadline" ] || die "$what did not come up within 30 s"
-    sleep 0.02
-  done
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-now_ms() { date +%s%3N; }
-
 # --- the stand-in Ghibli API ------------------------------------------------------
-upstream_port=$(free_port)
-mkdir -p "$work/upstream"
-cp src/test/resources/ghibliapi/films.json "$work/upstream/films"
-cp src/test/resources/ghibliapi/people.json "$work/upstream/people"
-cp src/test/resources/ghibliapi/species.json "$work/upstream/species"
-python3 -m http.server "$upstream_port" --bind 127.0.0.1 --directory "$work/upstream" >"$work/upstream.log" 2>&1 &
-pids+=($!)
-wait_for "the stand-in Ghibli API" curl -sf -o /dev/null "http://127.0.0.1:$upstream_port/films"
+start_stand_in_api src/test/resources/ghibliapi
 
 # --- the app --------------------------------------------------------------------------
 app_command=("$JAVA" @docker/jvm.options -jar "$JAR")
@@ -96,63 +66,35 @@ wait_for "the app" app_ok
 first_200_ms=$(( $(now_ms) - started ))
 
 # --- nginx with the app's bytes -----------------------------------------------------------
-mkdir -p "$work/www" "$work/nginx"
+mkdir -p "$work/www"
 curl -sf -H 'Accept: text/html' "$app" -o "$work/www/movies.html"
 curl -sf -H 'Accept: text/html' -H 'Accept-Encoding: gzip' "$app" -o "$work/www/movies.html.gz"
 curl -sf -H 'Accept: application/json' "$app" -o "$work/www/movies.json"
 curl -sf -H 'Accept: application/json' -H 'Accept-Encoding: gzip' "$app" -o "$work/www/movies.json.gz"
 nginx_port=$(free_port)
-cat >"$work/nginx/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
+start_nginx nginx "  sendfile on;
   tcp_nopush on;
   keepalive_requests 1000000;
-  client_body_temp_path $work/nginx;
-  proxy_temp_path $work/nginx;
-  fastcgi_temp_path $work/nginx;
-  uwsgi_temp_path $work/nginx;
-  scgi_temp_path $work/nginx;
   gzip_static on;
   gzip_vary on;
   server {
     listen 127.0.0.1:$nginx_port;
     root $work/www;
-    location = /movies.html { default_type "text/html;charset=UTF-8"; }
-    location = /movies.json { default_type "application/json"; }
-  }
-}
-NGINX
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
+    location = /movies.html { default_type \"text/html;charset=UTF-8\"; }
+    location = /movies.json { default_type \"application/json\"; }
+  }"
 wait_for nginx curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/movies.json"
 web="http://127.0.0.1:$nginx_port"
 cmp -s <(curl -s -H 'Accept: text/html' "$app") <(curl -s "$web/movies.html") || die "nginx does not serve the app's bytes"
 
-app_etag=$(curl -sI -H 'Accept: text/html' "$app" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
-web_etag=$(curl -sI "$web/movies.html" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+app_etag=$(etag_of -H 'Accept: text/html' "$app")
+web_etag=$(etag_of "$web/movies.html")
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/html' -H "If-None-Match: $app_etag" "$app")" = 304 ] \
   || die "the app does not answer 304 to its own ETag"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $web_etag" "$web/movies.html")" = 304 ] \
   || die "nginx does not answer 304 to its own ETag"
 
 # --- wrk ----------------------------------------------------------------------------------
-# prints "requests/s p50_ms p99_ms errors" for one run
-measure() {
-  local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
-  echo "$out" | awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 }
-    $1 == "50%" { p50 = ms($2) }
-    $1 == "99%" { p99 = ms($2) }
-    /Socket errors|Non-2xx/ { errors = errors $0 ";" }
-    END { printf "%s %.3f %.3f %s\n", rps, p50, p99, (errors == "" ? "-" : errors) }'
-}
-
 cases=(html json html-gzip revalidate-304)
 declare -A results
 arguments_of() {
@@ -182,7 +124,6 @@ done
 
 rss_mb=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$app_pid/status")
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 column_of() { local case=$1 side=$2 field=$3; for r in $(seq 1 "$ROUNDS"); do echo "${results[$case,$side,$r]}" | awk -v f="$field" '{ print $f }'; done | median; }
 
 echo
