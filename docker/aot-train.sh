@@ -11,7 +11,8 @@
 # records the class path; the script adds -XX:AOTCacheOutput=CACHE. FIXTURES is a folder with
 # films.json, people.json and species.json, as GET /films, /people and /species return them.
 # It needs only that JVM and curl: the stand-in is the JDK's own file server (jdk.httpserver).
-# Both servers listen on 127.0.0.1, on AOT_TRAIN_APP_PORT (18080) and AOT_TRAIN_API_PORT (18081).
+# Everything listens on 127.0.0.1: the app on AOT_TRAIN_APP_PORT (18080), its management interface
+# on AOT_TRAIN_MANAGEMENT_PORT (18082), the stand-in API on AOT_TRAIN_API_PORT (18081).
 # docker/Dockerfile.jvm runs it while building the image, bench/run.sh and AotCacheIT here.
 set -euo pipefail
 
@@ -22,6 +23,7 @@ java=$3
 shift 3
 app_port=${AOT_TRAIN_APP_PORT:-18080}
 api_port=${AOT_TRAIN_API_PORT:-18081}
+management_port=${AOT_TRAIN_MANAGEMENT_PORT:-18082}
 rounds=${AOT_TRAIN_ROUNDS:-10}
 
 fail() { echo "aot-train: $*" >&2; exit 1; }
@@ -51,12 +53,14 @@ pids+=($!)
 # to code that served /movies/ about 15% slower under load (30-32k against 35-38k req/s on 2 cores,
 # also after 500 rounds sent 16 at a time), while the startup gain comes from the classes alone.
 GHIBLI_API_URL="http://127.0.0.1:$api_port" QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$app_port \
+  QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$management_port QUARKUS_SHUTDOWN_DELAY=0s \
   MOVIES_SNAPSHOT_ENABLED=false "$java" "-XX:AOTCacheOutput=$cache" \
   -XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining "$@" >"$work/app.log" 2>&1 &
 app=$!
 pids+=($app)
 
 app_url="http://127.0.0.1:$app_port"
+management_url="http://127.0.0.1:$management_port"
 deadline=$(( $(date +%s) + 60 ))
 until [ "$(curl -s -o /dev/null -w '%{http_code}' "$app_url/movies/" || true)" = 200 ]; do
   kill -0 "$app" 2>/dev/null || { cat "$work/app.log" >&2; fail "the app stopped before it served /movies/"; }
@@ -75,8 +79,8 @@ for _ in $(seq "$rounds"); do
          -H 'Accept: text/html' -H "If-None-Match: $etag" "$app_url/movies/" --next)
 done
 curl -s "${page[@]}" "$app_url/movies" >/dev/null
-curl -s -I "$app_url/movies/" --next "$app_url/" --next "$app_url/q/health/ready" \
-  --next "$app_url/q/health/live" --next "$app_url/q/metrics" --next "$app_url/assets/movies.css" \
+curl -s -I "$app_url/movies/" --next "$app_url/" --next "$management_url/q/health/ready" \
+  --next "$management_url/q/health/live" --next "$management_url/q/metrics" --next "$app_url/assets/movies.css" \
   --next "$app_url/assets/movies.js" --next "$app_url/assets/favicon.svg" --next "$app_url/nothing-here" \
   --next -H 'Accept: image/png' "$app_url/movies/" --next -X POST "$app_url/movies/" >/dev/null
 

@@ -73,6 +73,21 @@ class DockerfilesIT {
         assertThat(dockerignoreLetsIn("src/test")).isFalse();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "docker/Dockerfile.jvm", "docker/Dockerfile.native", "docker/Dockerfile.native-build",
+            "docker/Dockerfile.native-micro", "docker/compose.yaml", "docker/compose-fleet.yaml" })
+    void healthIsCheckedOnTheManagementPortThePublicPortDoesNotServeIt(String file) throws IOException {
+        String text = Files.readString(Path.of(file));
+
+        assertThat(text).doesNotContain("localhost:8080/q/");
+        if (file.contains("Dockerfile")) {
+            assertThat(text).containsPattern("(?m)^EXPOSE 8080 9000$");
+        }
+        if (!file.endsWith("native-micro")) { // no shell, no curl: the orchestrator probes it
+            assertThat(text).contains("http://localhost:9000/q/health/ready");
+        }
+    }
+
     /** The first argument of every COPY that reads the build context (not --from another stage). */
     private static List<String> copySources(String dockerfile) throws IOException {
         String text = Files.readString(Path.of(dockerfile)).replace("\\\n", " ");

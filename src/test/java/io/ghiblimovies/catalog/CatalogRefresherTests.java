@@ -28,11 +28,13 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 
 import io.ghiblimovies.testing.GhibliApiStubs;
+import io.ghiblimovies.testing.Management;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CaffeineCache;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.InjectGhibliApi;
+import io.ghiblimovies.testing.JsonContract;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -96,6 +98,7 @@ class CatalogRefresherTests {
         JsonPath json = movies();
         assertThat(json.getList("movies.people.flatten().name")).hasSize(15).contains("Pazu", "Totoro", "Haku");
         assertThat(json.getList("movies.people.flatten().species")).containsOnlyNulls();
+        JsonContract.assertFollows(json.prettify(), "Movies");
         assertThat(refresher.status().consecutiveFailures()).isZero();
 
         GhibliApiStubs.healthy(ghibliApi);
@@ -251,7 +254,7 @@ class CatalogRefresherTests {
         assertThat(after.getList("movies.people.name")).isEqualTo(before.getList("movies.people.name"));
         assertThat(refresher.status().lastError()).startsWith(expectedError);
         assertThat(refresher.status().consecutiveFailures()).isEqualTo(1);
-        given().get("/q/health/ready").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(200);
     }
 
     private static JsonPath movies() {

@@ -32,6 +32,7 @@ import io.ghiblimovies.catalog.CatalogRefresher;
 import io.ghiblimovies.testing.GhibliApiStubs;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.InjectGhibliApi;
+import io.ghiblimovies.testing.Management;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -166,7 +167,7 @@ class GhibliClientTests {
 
     /** One sample of /q/metrics, 0 when it is not there (yet). */
     private static double metric(String name, String tags) {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         String labels = tags.isEmpty() ? "" : "\\{" + Pattern.quote(tags) + ",?}";
         Matcher sample = Pattern.compile("(?m)^" + Pattern.quote(name) + labels + " (\\S+)$").matcher(metrics);
         return sample.find() ? Double.parseDouble(sample.group(1)) : 0;

@@ -36,11 +36,13 @@ public final class AppProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final Path log;
 
-    private AppProcess(Process process, int port, Path log) {
+    private AppProcess(Process process, int port, int managementPort, Path log) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
     }
 
@@ -60,7 +62,11 @@ public final class AppProcess implements AutoCloseable {
      */
     public static AppProcess start(String name, Map<String, String> environment, Map<String, String> properties,
             List<String> jvmOptions) {
-        int port = GhibliApiWireMock.freePort();
+        // the ports a test asks for (a replacement instance takes its predecessor's), or free ones
+        int port = Integer.parseInt(environment.getOrDefault("QUARKUS_HTTP_PORT",
+                Integer.toString(GhibliApiWireMock.freePort())));
+        int managementPort = Integer.parseInt(environment.getOrDefault("QUARKUS_MANAGEMENT_PORT",
+                Integer.toString(GhibliApiWireMock.freePort())));
         Path log = Path.of("target", "app-processes", name + "-" + System.nanoTime() + ".log");
         List<String> command = new ArrayList<>();
         Path runner = Path.of(System.getProperty("native.image.path", "target/none-runner"));
@@ -81,8 +87,12 @@ public final class AppProcess implements AutoCloseable {
                     .redirectOutput(log.toFile());
             builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
             builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+            builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+            builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+            // no pause before stopping, unless a test wants one: no balancer drains these
+            builder.environment().put("QUARKUS_SHUTDOWN_DELAY", "0s");
             builder.environment().putAll(environment);
-            return new AppProcess(builder.start(), port, log);
+            return new AppProcess(builder.start(), port, managementPort, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -104,8 +114,22 @@ public final class AppProcess implements AutoCloseable {
         return port;
     }
 
+    /** The loopback port of the app's management interface (health, metrics). */
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** A GET on the management interface (health, metrics); empty while it does not listen yet. */
+    public Optional<HttpResponse<String>> management(String path) {
+        return get(managementPort, path, "*/*");
+    }
+
     /** A GET on the app; empty while it does not listen yet. */
     public Optional<HttpResponse<String>> get(String path, String accept) {
+        return get(port, path, accept);
+    }
+
+    private static Optional<HttpResponse<String>> get(int port, String path, String accept) {
         try {
             return Optional.of(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .header("Accept", accept).timeout(Duration.ofSeconds(10)).GET().build(),
@@ -165,6 +189,11 @@ public final class AppProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Asks the app to stop (SIGTERM, as a container runtime does), without waiting. */
+    public void terminate() {
+        process.destroy();
     }
 
     /** Asks the app to stop (SIGTERM, as a container runtime does) and waits for it. */

@@ -71,6 +71,7 @@ class AotCacheIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         training.environment().put("AOT_TRAIN_APP_PORT", Integer.toString(GhibliApiWireMock.freePort()));
         training.environment().put("AOT_TRAIN_API_PORT", Integer.toString(GhibliApiWireMock.freePort()));
+        training.environment().put("AOT_TRAIN_MANAGEMENT_PORT", Integer.toString(GhibliApiWireMock.freePort()));
         Process trainer = training.start();
         assertThat(trainer.waitFor(3, TimeUnit.MINUTES)).as("training ends within 3 minutes").isTrue();
         assertThat(trainer.exitValue()).as("training's exit code; its output:%n%s", Files.readString(log)).isZero();

@@ -18,6 +18,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import io.ghiblimovies.testing.GhibliApiStubs;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.InjectGhibliApi;
+import io.ghiblimovies.testing.JsonContract;
+import io.ghiblimovies.testing.Management;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -53,13 +55,14 @@ class ColdStartTests {
                 .body("status", equalTo(503))
                 .body("title", equalTo("Service Unavailable"))
                 .body(not(containsString("Exception")));
+        JsonContract.assertFollows(given().accept("application/json").get("/movies/").asString(), "Problem");
         given().accept("text/html")
                 .when().get("/movies/")
                 .then().statusCode(503)
                 .header("Retry-After", "5")
                 .contentType(containsString("text/html"))
                 .body(containsString("Not ready yet"));
-        given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
+        Management.given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
 
         GhibliApiStubs.healthy(ghibliApi);
 
@@ -68,6 +71,6 @@ class ColdStartTests {
                 .then().statusCode(200)
                 .body("movies.size()", equalTo(6))
                 .body("stale", equalTo(false)));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     }
 }

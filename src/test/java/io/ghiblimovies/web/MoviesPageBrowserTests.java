@@ -33,6 +33,7 @@ import io.ghiblimovies.testing.Browser;
 import io.ghiblimovies.testing.GhibliApiStubs;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.InjectGhibliApi;
+import io.ghiblimovies.testing.Management;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -194,7 +195,7 @@ class MoviesPageBrowserTests {
     @Test
     void theStaleNoticeAppearsWhileTheApiFails() {
         serve(ghibliApi, FILMS, aResponse().withStatus(500));
-        await().atMost(DEADLINE).until(() -> given().get("/q/health/ready")
+        await().atMost(DEADLINE).until(() -> Management.given().get("/q/health/ready")
                 .path("checks.find { it.name == 'catalog' }.data.stale"));
 
         browser.get(page);

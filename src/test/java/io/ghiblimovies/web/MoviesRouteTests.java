@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
@@ -44,6 +45,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.InjectGhibliApi;
+import io.ghiblimovies.testing.JsonContract;
+import io.ghiblimovies.testing.Management;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -104,6 +107,18 @@ class MoviesRouteTests {
         assertThat(json.getList("movies[3].people.name")).containsExactly("Jiji", "Kiki");
         assertThat(json.getList("movies[5].people.name")).containsExactly("Chihiro Ogino", "Haku");
         assertThat(Instant.parse(json.getString("fetchedAt"))).isBefore(Instant.now().plusSeconds(1));
+    }
+
+    @Test
+    void theJsonAndTheProblemDocumentsFollowThePublishedContract() {
+        String movies = given().accept("application/json").get("/movies/").then().statusCode(200).extract().asString();
+        String notAcceptable = given().accept("image/png").get("/movies/").then().statusCode(406).extract().asString();
+
+        JsonContract.assertFollows(movies, "Movies");
+        JsonContract.assertFollows(notAcceptable, "Problem");
+        // and the contract is strict: a field it does not know is a violation
+        assertThatThrownBy(() -> JsonContract.assertFollows(movies.replaceFirst("\\{", "{\"extra\":1,"), "Movies"))
+                .isInstanceOf(AssertionError.class);
     }
 
     @Test
@@ -240,12 +255,12 @@ class MoviesRouteTests {
     void readinessIsUpOnceACatalogIsHeld() {
         given().accept("application/json").get("/movies/").then().statusCode(200);
 
-        given().when().get("/q/health/ready")
+        Management.given().when().get("/q/health/ready")
                 .then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'catalog' }.data.films", equalTo(6))
                 .body("checks.find { it.name == 'catalog' }.data.stale", equalTo(false));
-        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
@@ -296,6 +311,16 @@ class MoviesRouteTests {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "/q/health", "/q/health/ready", "/q/metrics", "/q/metrics/x", "/movies/../q/metrics",
+            "/q/openapi" })
+    void healthAndMetricsAreNotOnThePublicPort(String path) throws Exception {
+        RawAnswer answer = RawAnswer.of(RestAssured.port, "GET " + path + " HTTP/1.1");
+
+        assertThat(answer.status()).isEqualTo(404);
+        assertThat(answer.body()).doesNotContain("catalog").doesNotContain("jvm_");
+    }
+
     @Test
     void thePageLinksItsAssetsUnderNamesThatChangeWithTheirBytes() throws Exception {
         String page = given().accept("text/html").get("/movies/").then().statusCode(200).extract().asString();
@@ -340,7 +365,7 @@ class MoviesRouteTests {
     void metricsTellTheCatalogsStateAndTheApisAnswers() {
         given().accept("application/json").get("/movies/").then().statusCode(200);
 
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
 
         assertThat(metrics).contains("catalog_films 6.0").contains("catalog_people 15.0").contains("catalog_stale 0.0")
                 .containsPattern("catalog_age_seconds \\d+")

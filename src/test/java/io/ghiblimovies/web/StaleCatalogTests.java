@@ -34,6 +34,8 @@ import io.ghiblimovies.catalog.CatalogRefresher;
 import io.ghiblimovies.testing.GhibliApiStubs;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.InjectGhibliApi;
+import io.ghiblimovies.testing.JsonContract;
+import io.ghiblimovies.testing.Management;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -81,12 +83,13 @@ class StaleCatalogTests {
                 .body("stale", equalTo(true))
                 .body("fetchedAt", equalTo(fetchedAt))
                 .body("movies.size()", equalTo(6)));
+        JsonContract.assertFollows(given().accept("application/json").get("/movies/").asString(), "Movies");
         given().accept("text/html")
                 .when().get("/movies/")
                 .then().statusCode(200)
                 .body(containsString("Stale data."))
                 .body(containsString("Castle in the Sky"));
-        given().get("/q/health/ready").then().statusCode(200)
+        Management.given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'catalog' }.data.stale", equalTo(true))
                 .body("checks.find { it.name == 'catalog' }.data.lastError", equalTo("GET /films answered HTTP 500"));
 
@@ -103,7 +106,7 @@ class StaleCatalogTests {
     @Test
     void manyRequestsFindingTheCatalogTooOldShareOneRefresh() throws Exception {
         serve(ghibliApi, FILMS, json(fixture("films.json")).withFixedDelay(400));
-        await().atMost(DEADLINE).until(() -> given().get("/q/health/ready")
+        await().atMost(DEADLINE).until(() -> Management.given().get("/q/health/ready")
                 .path("checks.find { it.name == 'catalog' }.data.stale"));
         ghibliApi.resetRequests();
 

@@ -1,0 +1,149 @@
+package io.ghiblimovies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import io.ghiblimovies.testing.AppProcess;
+import io.ghiblimovies.testing.GhibliApiStubs;
+import io.ghiblimovies.testing.GhibliApiWireMock;
+
+/**
+ * No cluster here, so this reads what quarkus-kubernetes generated ({@code target/kubernetes/
+ * kubernetes.json}) and holds it against the packaged app: every probe's path answers on the
+ * port the manifest names, the environment variables are settings the app knows, the snapshot's
+ * folder is the volume, the grace period covers the shutdown, and nothing of the build machine is
+ * baked in.
+ */
+class KubernetesManifestIT {
+
+    private static final Path MANIFEST = Path.of("target", "kubernetes", "kubernetes.json");
+
+    private WireMockServer ghibliApi;
+
+    @BeforeEach
+    void startTheFakeApi() {
+        ghibliApi = GhibliApiWireMock.startOnLoopback();
+        GhibliApiStubs.healthy(ghibliApi);
+    }
+
+    @AfterEach
+    void stopTheFakeApi() {
+        ghibliApi.stop();
+    }
+
+    @Test
+    void everyProbeAnswersOnThePortTheManifestNames() throws IOException {
+        JsonNode container = deployment().at("/spec/template/spec/containers/0");
+        List<JsonNode> probes = List.of(container.get("startupProbe"), container.get("livenessProbe"),
+                container.get("readinessProbe"));
+        int port = probes.get(0).at("/httpGet/port").asInt();
+        assertThat(probes).allSatisfy(probe -> assertThat(probe.at("/httpGet/port").asInt()).isEqualTo(port));
+        assertThat(probes).extracting(probe -> probe.at("/httpGet/path").asText())
+                .containsExactly("/q/health/started", "/q/health/live", "/q/health/ready");
+        assertThat(portNamed(container, "management")).isEqualTo(port);
+        int http = portNamed(container, "http");
+
+        // the packaged app, with the ports the manifest names
+        Map<String, String> settings = new HashMap<>(environment(container));
+        settings.put("GHIBLI_API_URL", ghibliApi.baseUrl());
+        settings.put("MOVIES_SNAPSHOT_ENABLED", "false");
+        settings.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(port));
+        try (AppProcess app = AppProcess.start("kubernetes-probes", settings)) {
+            app.awaitMovies(Duration.ofSeconds(30));
+            for (JsonNode probe : probes) {
+                String path = probe.at("/httpGet/path").asText();
+                HttpResponse<String> answer = await().atMost(Duration.ofSeconds(10))
+                        .until(() -> app.management(path).orElse(null), response -> response != null && response.statusCode() == 200);
+                assertThat(answer.body()).as(path).contains("\"UP\"");
+            }
+            // the public port does not serve the probes
+            assertThat(app.get("/q/health/ready", "application/json").orElseThrow().statusCode()).isEqualTo(404);
+        }
+        assertThat(http).isEqualTo(8080);
+        assertThat(service().at("/spec/ports/0/targetPort").asInt()).isEqualTo(http);
+    }
+
+    @Test
+    void theSettingsTheVolumeAndTheGracePeriodFitTheApp() throws IOException {
+        JsonNode pod = deployment().at("/spec/template/spec");
+        JsonNode container = pod.at("/containers/0");
+        Map<String, String> environment = environment(container);
+
+        assertThat(environment).containsKeys("GHIBLI_API_URL", "MOVIES_SNAPSHOT_PATH", "QUARKUS_REDIS_HOSTS");
+        String snapshotFolder = Path.of(environment.get("MOVIES_SNAPSHOT_PATH")).getParent().toString();
+        assertThat(container.at("/volumeMounts/0/mountPath").asText()).isEqualTo(snapshotFolder);
+        assertThat(pod.at("/volumes/0/name").asText()).isEqualTo(container.at("/volumeMounts/0/name").asText());
+        // SIGTERM, then the 5 s delay and up to 10 s for requests in flight, before the kill
+        assertThat(pod.get("terminationGracePeriodSeconds").asInt()).isGreaterThanOrEqualTo(5 + 10 + 5);
+        assertThat(container.at("/resources/requests/memory").asText()).isEqualTo("192Mi");
+        assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("320Mi");
+        assertThat(deployment().at("/spec/strategy/rollingUpdate/maxUnavailable").asText()).isEqualTo("0");
+    }
+
+    @Test
+    void nothingOfTheBuildMachineIsBakedIn() throws IOException {
+        String manifest = java.nio.file.Files.readString(MANIFEST);
+
+        assertThat(manifest).doesNotContain("build-timestamp").doesNotContain("commit-id").doesNotContain("vcs-uri")
+                .doesNotContain(System.getProperty("user.dir")).doesNotContain(System.getProperty("user.home"))
+                .doesNotContain(System.getProperty("user.name") + "/");
+        assertThat(deployment().at("/spec/template/spec/containers/0/image").asText()).isEqualTo("ghibli-movies:jvm");
+    }
+
+    private static JsonNode deployment() throws IOException {
+        return resource("Deployment");
+    }
+
+    private static JsonNode service() throws IOException {
+        return resource("Service");
+    }
+
+    private static JsonNode resource(String kind) throws IOException {
+        for (JsonNode resource : new ObjectMapper().readTree(MANIFEST.toFile())) {
+            if (kind.equals(resource.path("kind").asText())) {
+                return resource;
+            }
+        }
+        throw new AssertionError("no " + kind + " in " + MANIFEST);
+    }
+
+    private static int portNamed(JsonNode container, String name) {
+        for (JsonNode port : container.get("ports")) {
+            if (name.equals(port.path("name").asText())) {
+                return port.get("containerPort").asInt();
+            }
+        }
+        throw new AssertionError("no port named " + name);
+    }
+
+    /** The container's plain environment variables (not those read from the pod's fields). */
+    private static Map<String, String> environment(JsonNode container) {
+        Map<String, String> environment = new HashMap<>();
+        List<String> names = new ArrayList<>();
+        for (JsonNode variable : container.get("env")) {
+            names.add(variable.get("name").asText());
+            if (variable.has("value")) {
+                environment.put(variable.get("name").asText(), variable.get("value").asText());
+            }
+        }
+        assertThat(names).doesNotHaveDuplicates();
+        return environment;
+    }
+}

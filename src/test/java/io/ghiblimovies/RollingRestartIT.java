@@ -1,0 +1,134 @@
+package io.ghiblimovies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import io.ghiblimovies.testing.AppProcess;
+import io.ghiblimovies.testing.GhibliApiStubs;
+import io.ghiblimovies.testing.GhibliApiWireMock;
+import io.ghiblimovies.testing.Nginx;
+
+/**
+ * A rolling restart as an orchestrator does it, behind Debian's nginx: two packaged instances take
+ * steady traffic; each in turn gets SIGTERM, turns its readiness DOWN while it still answers for
+ * the shutdown delay (2 s here), finishes what is in flight, exits, and is replaced on the same
+ * port. Not one request may fail.
+ */
+class RollingRestartIT {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private WireMockServer ghibliApi;
+
+    @BeforeEach
+    void startTheFakeApi() {
+        ghibliApi = GhibliApiWireMock.startOnLoopback();
+        GhibliApiStubs.healthy(ghibliApi);
+    }
+
+    @AfterEach
+    void stopTheFakeApi() {
+        ghibliApi.stop();
+    }
+
+    @Test
+    void replacingBothInstancesUnderSteadyTrafficFailsNoRequest() throws Exception {
+        List<Integer> ports = List.of(GhibliApiWireMock.freePort(), GhibliApiWireMock.freePort());
+        AppProcess first = start("rolling-a", ports.get(0));
+        AppProcess second = start("rolling-b", ports.get(1));
+        first.awaitMovies(DEADLINE);
+        second.awaitMovies(DEADLINE);
+        AtomicInteger answered = new AtomicInteger();
+        ConcurrentLinkedQueue<String> failed = new ConcurrentLinkedQueue<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        try (Nginx nginx = Nginx.roundRobin(ports.get(0), ports.get(1))) {
+            URI movies = URI.create("http://127.0.0.1:" + nginx.port() + "/movies/");
+            for (int i = 0; i < 4; i++) {
+                clients.execute(() -> {
+                    while (running.get()) {
+                        send(movies, answered, failed);
+                    }
+                });
+            }
+            await().atMost(DEADLINE).until(() -> answered.get() > 200);
+
+            first = replace(first, "rolling-a2", ports.get(0));
+            second = replace(second, "rolling-b2", ports.get(1));
+            int before = answered.get();
+            await().atMost(DEADLINE).until(() -> answered.get() > before + 200);
+            stop(running, clients); // before nginx goes
+        } finally {
+            stop(running, clients);
+            first.close();
+            second.close();
+        }
+
+        System.out.printf("Rolling restart through nginx: %d requests answered 200, %d failed%n", answered.get(),
+                failed.size());
+        assertThat(failed).as("requests that failed during the rolling restart").isEmpty();
+    }
+
+    private static void stop(AtomicBoolean running, ExecutorService clients) throws InterruptedException {
+        running.set(false);
+        clients.shutdown();
+        assertThat(clients.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** Stops {@code old} as an orchestrator does and starts its replacement on the same port. */
+    private AppProcess replace(AppProcess old, String name, int port) {
+        old.terminate();
+        // readiness goes DOWN at once, while the instance still answers
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> old.management("/q/health/ready").map(HttpResponse::statusCode).orElse(0) == 503);
+        assertThat(old.get("/movies/", "application/json").orElseThrow().statusCode()).isEqualTo(200);
+        assertThat(old.awaitExit(DEADLINE)).as("the old instance stopped; its output:%n%s", old.output()).isNotNull();
+        assertThat(old.output()).contains("stopped in").doesNotContain("ERROR");
+        AppProcess replacement = start(name, port);
+        replacement.awaitMovies(DEADLINE);
+        return replacement;
+    }
+
+    private AppProcess start(String name, int port) {
+        return AppProcess.start(name, Map.of("GHIBLI_API_URL", ghibliApi.baseUrl(), "MOVIES_SNAPSHOT_ENABLED", "false",
+                "QUARKUS_HTTP_PORT", Integer.toString(port), "QUARKUS_SHUTDOWN_DELAY", "2s"));
+    }
+
+    private static void send(URI uri, AtomicInteger answered, ConcurrentLinkedQueue<String> failed) {
+        try {
+            HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(uri).header("Accept", "application/json")
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() == 200) {
+                answered.incrementAndGet();
+            } else {
+                failed.add("HTTP " + response.statusCode());
+            }
+        } catch (IOException e) {
+            failed.add(e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

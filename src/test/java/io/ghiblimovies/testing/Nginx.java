@@ -1,0 +1,107 @@
+package io.ghiblimovies.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Debian's nginx as a balancer in front of packaged instances, on a free loopback port: round
+ * robin, keep-alive to the instances, and nginx's own retry of a request on the next instance
+ * when one refuses or drops the connection. Without nginx the tests that need it are skipped,
+ * except in CI ({@code CI=true}), where that is a failure. Its files go to {@code target/nginx-<port>/}.
+ */
+public final class Nginx implements AutoCloseable {
+
+    private static final Path BINARY = Path.of(System.getProperty("nginx.binary", "/usr/sbin/nginx"));
+
+    private final int port;
+    private final Path prefix;
+
+    private Nginx(int port, Path prefix) {
+        this.port = port;
+        this.prefix = prefix;
+    }
+
+    /** nginx balancing over the instances listening on {@code ports} (loopback). */
+    public static Nginx roundRobin(int... ports) {
+        if (!Files.isExecutable(BINARY)) {
+            String missing = "no nginx at " + BINARY + " (apt-get install nginx)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail("CI=true and " + missing);
+            }
+            Assumptions.abort("Balancer tests skipped: " + missing);
+        }
+        int port = GhibliApiWireMock.freePort();
+        Path prefix = Path.of("target", "nginx-" + port).toAbsolutePath();
+        StringBuilder servers = new StringBuilder();
+        for (int upstream : ports) {
+            servers.append("    server 127.0.0.1:").append(upstream).append(";\n");
+        }
+        String config = """
+                worker_processes 1;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log;
+                events { worker_connections 1024; }
+                http {
+                  access_log %1$s/access.log;
+                  client_body_temp_path %1$s;
+                  proxy_temp_path %1$s;
+                  fastcgi_temp_path %1$s;
+                  uwsgi_temp_path %1$s;
+                  scgi_temp_path %1$s;
+                  upstream instances {
+                %2$s    keepalive 16;
+                    keepalive_timeout 50s;
+                  }
+                  server {
+                    listen 127.0.0.1:%3$d;
+                    location / {
+                      proxy_pass http://instances;
+                      proxy_http_version 1.1;
+                      proxy_set_header Connection "";
+                    }
+                  }
+                }
+                """.formatted(prefix, servers, port);
+        try {
+            Files.createDirectories(prefix);
+            Files.writeString(prefix.resolve("nginx.conf"), config);
+            Process start = new ProcessBuilder(BINARY.toString(), "-p", prefix.toString(), "-c",
+                    prefix.resolve("nginx.conf").toString()).redirectErrorStream(true)
+                    .redirectOutput(prefix.resolve("start.log").toFile()).start();
+            if (!start.waitFor(10, TimeUnit.SECONDS) || start.exitValue() != 0) {
+                throw new IllegalStateException("nginx did not start: " + Files.readString(prefix.resolve("start.log")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return new Nginx(port, prefix);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        try {
+            Process stop = new ProcessBuilder(BINARY.toString(), "-p", prefix.toString(), "-c",
+                    prefix.resolve("nginx.conf").toString(), "-s", "stop").redirectErrorStream(true)
+                    .redirectOutput(prefix.resolve("stop.log").toFile()).start();
+            stop.waitFor(Duration.ofSeconds(10).toSeconds(), TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
