@@ -5,7 +5,9 @@
 #   apt-get install -y nginx wrk                 # Debian packages
 #   BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/run.sh
 #
-# Starts a stand-in of the Ghibli API (python3's static server over the test fixtures), the app
+# Starts a stand-in of the Ghibli API (python3's static server over a catalog the size and shape of
+# the real one, 22 films and 57 people, written by bench/make-catalog.py; BENCH_FIXTURES names
+# another folder, src/test/resources/ghibliapi for the 6-film test fixtures), the app
 # as the JVM image runs it (BENCH_JAVA, default java, with docker/jvm.options; when that JVM can
 # write an AOT cache, JDK 25+, the cache is first trained by docker/aot-train.sh, as the image
 # build does, and the app starts from it), and nginx serving the bytes the app returned
@@ -13,7 +15,9 @@
 # BENCH_WARMUP per case, interleaved, BENCH_ROUNDS rounds of BENCH_DURATION per case, and prints
 # requests/s, p50/p99 latency and the app/nginx ratio per case (median of the rounds), the app's
 # resident memory after the run, and the time from process start to the first 200 on /movies/.
-# Everything listens on 127.0.0.1 only.
+# Everything listens on 127.0.0.1 only. The app refreshes once an hour here, not every 50 s: every
+# refresh makes new bytes and new ETags, and the 304 cases need the tag they send to stay valid
+# for the whole run (the script checks that it did).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +36,12 @@ for tool in nginx wrk curl python3 "$JAVA"; do
 done
 
 # --- the stand-in Ghibli API ------------------------------------------------------
-start_stand_in_api src/test/resources/ghibliapi
+fixtures=${BENCH_FIXTURES:-}
+if [ -z "$fixtures" ]; then
+  fixtures=$work/catalog
+  python3 bench/make-catalog.py "$fixtures"
+fi
+start_stand_in_api "$fixtures"
 
 # --- the app --------------------------------------------------------------------------
 app_command=("$JAVA" @docker/jvm.options -jar "$JAR")
@@ -45,8 +54,8 @@ fi
 aot="no AOT cache ($JAVA cannot write one; JDK 25+ can)"
 if "$JAVA" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput '; then
   echo "training the AOT cache (docker/aot-train.sh)..." >&2
-  AOT_TRAIN_APP_PORT=$(free_port) AOT_TRAIN_API_PORT=$(free_port) \
-    docker/aot-train.sh "$work/app.aot" src/test/resources/ghibliapi "${app_command[@]}" >&2
+  AOT_TRAIN_APP_PORT=$(free_port) AOT_TRAIN_API_PORT=$(free_port) AOT_TRAIN_MANAGEMENT_PORT=$(free_port) \
+    docker/aot-train.sh "$work/app.aot" "$fixtures" "${app_command[@]}" >&2
   app_command=("$JAVA" @docker/jvm.options "-XX:AOTCache=$work/app.aot" -jar "$JAR")
   aot="AOT cache trained by docker/aot-train.sh"
 fi
@@ -55,7 +64,9 @@ app_port=$(free_port)
 app="http://127.0.0.1:$app_port/movies/"
 started=$(now_ms)
 GHIBLI_API_URL="http://127.0.0.1:$upstream_port" QUARKUS_HTTP_PORT=$app_port QUARKUS_HTTP_HOST=127.0.0.1 \
-  MOVIES_SNAPSHOT_ENABLED=false "${app_command[@]}" >"$work/app.log" 2>&1 &
+  QUARKUS_MANAGEMENT_PORT=$(free_port) QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
+  MOVIES_SNAPSHOT_ENABLED=false MOVIES_REFRESH_INTERVAL=1h MOVIES_MAX_AGE=1h \
+  "${app_command[@]}" >"$work/app.log" 2>&1 &
 app_pid=$!
 pids+=($app_pid)
 app_ok() {
@@ -89,14 +100,21 @@ cmp -s <(curl -s -H 'Accept: text/html' "$app") <(curl -s "$web/movies.html") ||
 
 app_etag=$(etag_of -H 'Accept: text/html' "$app")
 web_etag=$(etag_of "$web/movies.html")
+app_gzip_etag=$(etag_of -H 'Accept: text/html' -H 'Accept-Encoding: gzip' "$app")
+web_gzip_etag=$(etag_of -H 'Accept-Encoding: gzip' "$web/movies.html")
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/html' -H "If-None-Match: $app_etag" "$app")" = 304 ] \
   || die "the app does not answer 304 to its own ETag"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $web_etag" "$web/movies.html")" = 304 ] \
   || die "nginx does not answer 304 to its own ETag"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/html' -H 'Accept-Encoding: gzip' \
+    -H "If-None-Match: $app_gzip_etag" "$app")" = 304 ] || die "the app does not answer 304 to its gzip ETag"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept-Encoding: gzip' -H "If-None-Match: $web_gzip_etag" \
+    "$web/movies.html")" = 304 ] || die "nginx does not answer 304 to its gzip ETag"
 
 # --- wrk ----------------------------------------------------------------------------------
-cases=(html json html-gzip revalidate-304)
+cases=(html json html-gzip revalidate-304 revalidate-304-gzip)
 declare -A results
+BROWSER_ACCEPT='text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8'
 arguments_of() {
   case $1 in
       html)           app_args=(-H 'Accept: text/html' "$app");  web_args=("$web/movies.html") ;;
@@ -105,6 +123,12 @@ arguments_of() {
                       web_args=(-H 'Accept-Encoding: gzip' "$web/movies.html") ;;
       revalidate-304) app_args=(-H 'Accept: text/html' -H "If-None-Match: $app_etag" "$app")
                       web_args=(-H "If-None-Match: $web_etag" "$web/movies.html") ;;
+      # what a browser that holds the page sends: its own Accept, gzip, and the tag of the gzip copy
+      revalidate-304-gzip)
+                      app_args=(-H "Accept: $BROWSER_ACCEPT" -H 'Accept-Encoding: gzip, deflate, br, zstd'
+                                -H "If-None-Match: $app_gzip_etag" "$app")
+                      web_args=(-H "Accept: $BROWSER_ACCEPT" -H 'Accept-Encoding: gzip, deflate, br, zstd'
+                                -H "If-None-Match: $web_gzip_etag" "$web/movies.html") ;;
   esac
 }
 # the JVM compiles its hot code in the first seconds: warm both servers up, unmeasured
@@ -121,6 +145,7 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "round $round $case: app ${results[$case,app,$round]} | nginx ${results[$case,web,$round]}" >&2
   done
 done
+[ "$(etag_of -H 'Accept: text/html' "$app")" = "$app_etag" ] || die "the page changed during the run: the 304 cases measured 200s"
 
 rss_mb=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$app_pid/status")
 
@@ -130,10 +155,13 @@ echo
 echo "ghibli-movies benchmark: $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS interleaved rounds (medians)"
 echo "app: $("$JAVA" -version 2>&1 | head -1), $packaging, $aot"
 echo "     ${app_command[*]}"
-printf '%-15s %12s %12s %7s %9s %9s %9s %9s\n' case app-req/s nginx-req/s ratio app-p50 app-p99 ngx-p50 ngx-p99
+echo "catalog: $(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1] + "/films.json"))), "films,", len(json.load(open(sys.argv[1] + "/people.json"))), "people")' "$fixtures");" \
+  "page $(stat -c %s "$work/www/movies.html") B ($(stat -c %s "$work/www/movies.html.gz") B gzip)," \
+  "JSON $(stat -c %s "$work/www/movies.json") B ($(stat -c %s "$work/www/movies.json.gz") B gzip)"
+printf '%-20s %12s %12s %7s %9s %9s %9s %9s\n' case app-req/s nginx-req/s ratio app-p50 app-p99 ngx-p50 ngx-p99
 for case in "${cases[@]}"; do
   a=$(column_of "$case" app 1); w=$(column_of "$case" web 1)
-  printf '%-15s %12.0f %12.0f %7.2f %7.2fms %7.2fms %7.2fms %7.2fms\n' "$case" "$a" "$w" "$(echo "$a $w" | awk '{ print $1 / $2 }')" \
+  printf '%-20s %12.0f %12.0f %7.2f %7.2fms %7.2fms %7.2fms %7.2fms\n' "$case" "$a" "$w" "$(echo "$a $w" | awk '{ print $1 / $2 }')" \
     "$(column_of "$case" app 2)" "$(column_of "$case" app 3)" "$(column_of "$case" web 2)" "$(column_of "$case" web 3)"
 done
 echo "app resident memory after the run: ${rss_mb} MB"

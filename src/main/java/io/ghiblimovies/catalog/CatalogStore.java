@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
@@ -18,10 +18,12 @@ import io.quarkus.cache.CaffeineCache;
  * become the cached value. Should the cache ever drop the entry (an operator configuring an
  * expiry, say), the last good catalog is still held here and put back: expiry never evicts it.
  * <p>
+ * A singleton, not a proxied bean: requests call it directly.
+ * <p>
  * Never back in time: a catalog fetched no later than the one held is refused, wherever it comes
  * from (the API, the other replicas, the disk).
  */
-@ApplicationScoped
+@Singleton
 public class CatalogStore {
 
     private static final String KEY = "current";
@@ -33,6 +35,14 @@ public class CatalogStore {
 
     CatalogStore(@CacheName("catalog") Cache cache) {
         this.cache = cache.as(CaffeineCache.class);
+    }
+
+    /**
+     * The last good catalog, or {@code null}: what requests read, a single volatile read. It is the
+     * very catalog the cache holds, set at the same moment; {@link #current()} asks the cache.
+     */
+    public Catalog latest() {
+        return lastGood;
     }
 
     /** The last good catalog, if one was ever published. */

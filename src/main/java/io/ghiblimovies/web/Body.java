@@ -13,17 +13,21 @@ import java.util.zip.GZIPOutputStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 
 /**
  * Bytes ready to send, with their strong entity tag (a SHA-256 prefix of exactly these bytes).
  * {@code buffer} holds the same bytes off-heap, written as is by every request: Vert.x sends a
  * duplicate of it each time, so one buffer serves all event loops without a copy.
  */
-record Body(byte[] bytes, Buffer buffer, String etag) {
+record Body(byte[] bytes, Buffer buffer, String etag, CharSequence etagHeader, CharSequence contentLength) {
 
     static Body of(byte[] bytes) {
         ByteBuf direct = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
-        return new Body(bytes, Buffer.buffer(direct), etagOf(bytes));
+        String etag = etagOf(bytes);
+        // header values made once, as bytes with their hash: Vert.x writes them as they are
+        return new Body(bytes, Buffer.buffer(direct), etag, HttpHeaders.createOptimized(etag),
+                HttpHeaders.createOptimized(Integer.toString(bytes.length)));
     }
 
     /** The same content gzip-compressed, once, at the best compression level. */

@@ -5,18 +5,37 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** What a request's headers ask of the representation: compression, and whether it changed (RFC 9110). */
 final class Conditions {
 
+    /** Accept-Encoding headers already read (bounded as for Accept, see Representation). */
+    private static final ConcurrentHashMap<String, Boolean> SEEN = new ConcurrentHashMap<>();
+    private static final int SEEN_AT_MOST = 256;
+    private static final int SEEN_LONGEST = 1024;
+
     private Conditions() {
     }
 
-    /** Whether {@code Accept-Encoding} accepts gzip (named or {@code *}, with a quality above zero). */
+    /** Whether {@code Accept-Encoding} accepts gzip, remembered for the headers seen most. */
     static boolean acceptsGzip(String acceptEncoding) {
         if (acceptEncoding == null) {
             return false;
         }
+        Boolean known = SEEN.get(acceptEncoding);
+        if (known != null) {
+            return known;
+        }
+        boolean gzip = parseAcceptsGzip(acceptEncoding);
+        if (SEEN.size() < SEEN_AT_MOST && acceptEncoding.length() <= SEEN_LONGEST) {
+            SEEN.put(acceptEncoding, gzip);
+        }
+        return gzip;
+    }
+
+    /** Whether {@code Accept-Encoding} accepts gzip (named or {@code *}, with a quality above zero). */
+    static boolean parseAcceptsGzip(String acceptEncoding) {
         boolean gzip = false;
         boolean named = false;
         for (String entry : acceptEncoding.split(",", -1)) {
@@ -40,6 +59,9 @@ final class Conditions {
      */
     static boolean notModified(String ifNoneMatch, String ifModifiedSince, String etag, Instant lastModified) {
         if (ifNoneMatch != null) {
+            if (ifNoneMatch.equals(etag)) {
+                return true; // what a browser sends back: the one tag it was given
+            }
             for (String tag : ifNoneMatch.split(",", -1)) {
                 String candidate = tag.trim();
                 if (candidate.startsWith("W/")) {

@@ -3,7 +3,7 @@ package io.ghiblimovies.web;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,9 +15,9 @@ import io.quarkus.qute.TemplateInstance;
 /**
  * Where /movies/ is rendered: the Qute page and the JSON body, once per catalog and stale flag,
  * kept as bytes (and gzip-compressed bytes). Between two refreshes every request is served the
- * same bytes.
+ * same bytes. A singleton, not a proxied bean: requests call it directly.
  */
-@ApplicationScoped
+@Singleton
 class MoviePages {
 
     @CheckedTemplate

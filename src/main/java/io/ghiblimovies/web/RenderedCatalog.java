@@ -4,19 +4,51 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 import io.ghiblimovies.catalog.Catalog;
+import io.vertx.core.http.HttpHeaders;
 
 /**
  * One catalog, with or without the stale notice, rendered once into everything a request can
- * be sent: the page and the JSON, each as is and gzip-compressed.
+ * be sent: the page and the JSON, each as is and gzip-compressed, with the header values that go
+ * with them. The one value that changes per request, {@code Age}, is made once per second.
  */
-record RenderedCatalog(Catalog catalog, boolean stale, Body html, Body htmlGzip, Body json, Body jsonGzip,
-        String lastModified) {
+final class RenderedCatalog {
+
+    /** An {@code Age} value and the second it is for. */
+    private record AgeHeader(long seconds, CharSequence value) {
+    }
+
+    private final Catalog catalog;
+    private final boolean stale;
+    private final Body html;
+    private final Body htmlGzip;
+    private final Body json;
+    private final Body jsonGzip;
+    private final CharSequence lastModified;
+    private final long fetchedMillis;
+    private volatile AgeHeader age = new AgeHeader(-1, "");
+
+    private RenderedCatalog(Catalog catalog, boolean stale, Body html, Body json) {
+        this.catalog = catalog;
+        this.stale = stale;
+        this.html = html;
+        this.htmlGzip = html.gzipped();
+        this.json = json;
+        this.jsonGzip = json.gzipped();
+        this.lastModified = HttpHeaders.createOptimized(
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(catalog.fetchedAt().atOffset(ZoneOffset.UTC)));
+        this.fetchedMillis = catalog.fetchedAt().toEpochMilli();
+    }
 
     static RenderedCatalog of(Catalog catalog, boolean stale, byte[] html, byte[] json) {
-        Body page = Body.of(html);
-        Body document = Body.of(json);
-        return new RenderedCatalog(catalog, stale, page, page.gzipped(), document, document.gzipped(),
-                DateTimeFormatter.RFC_1123_DATE_TIME.format(catalog.fetchedAt().atOffset(ZoneOffset.UTC)));
+        return new RenderedCatalog(catalog, stale, Body.of(html), Body.of(json));
+    }
+
+    Catalog catalog() {
+        return catalog;
+    }
+
+    boolean stale() {
+        return stale;
     }
 
     Body body(Representation representation, boolean gzip) {
@@ -24,5 +56,21 @@ record RenderedCatalog(Catalog catalog, boolean stale, Body html, Body htmlGzip,
             return gzip ? htmlGzip : html;
         }
         return gzip ? jsonGzip : json;
+    }
+
+    /** {@code Last-Modified}: when the catalog was fetched, as an HTTP date. */
+    CharSequence lastModified() {
+        return lastModified;
+    }
+
+    /** {@code Age} at {@code nowMillis}: whole seconds since the catalog was fetched, never negative. */
+    CharSequence age(long nowMillis) {
+        long seconds = Math.max(0, (nowMillis - fetchedMillis) / 1000);
+        AgeHeader known = age;
+        if (known.seconds() != seconds) {
+            known = new AgeHeader(seconds, HttpHeaders.createOptimized(Long.toString(seconds)));
+            age = known;
+        }
+        return known.value();
     }
 }

@@ -1,6 +1,7 @@
 package io.ghiblimovies.web;
 
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.vertx.core.http.HttpHeaders;
 
@@ -10,10 +11,35 @@ enum Representation {
     HTML("text/html;charset=UTF-8"),
     JSON("application/json");
 
+    /** Accept headers already read, and what they chose: browsers and clients send a handful. */
+    private static final ConcurrentHashMap<String, Representation> SEEN = new ConcurrentHashMap<>();
+    private static final int SEEN_AT_MOST = 256;
+    private static final int SEEN_LONGEST = 1024;
+
     final CharSequence contentType;
 
     Representation(String contentType) {
         this.contentType = HttpHeaders.createOptimized(contentType);
+    }
+
+    /**
+     * {@link #parse(String)}, remembered for the {@value #SEEN_AT_MOST} first distinct headers: a
+     * request with a header seen before costs one lookup. Headers past that (a client sending a new
+     * one each time) are parsed each time, so that the memory they take stays bounded.
+     */
+    static Representation forAccept(String accept) {
+        if (accept == null) {
+            return JSON;
+        }
+        Representation known = SEEN.get(accept);
+        if (known != null) {
+            return known;
+        }
+        Representation chosen = parse(accept);
+        if (chosen != null && SEEN.size() < SEEN_AT_MOST && accept.length() <= SEEN_LONGEST) {
+            SEEN.put(accept, chosen);
+        }
+        return chosen;
     }
 
     /**
@@ -24,7 +50,7 @@ enum Representation {
      *
      * @return {@code null} when the client accepts neither
      */
-    static Representation forAccept(String accept) {
+    static Representation parse(String accept) {
         if (accept == null || accept.isBlank()) {
             return JSON;
         }
