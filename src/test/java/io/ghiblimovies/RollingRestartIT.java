@@ -108,7 +108,20 @@ class RollingRestartIT {
         assertThat(old.output()).contains("stopped in").doesNotContain("ERROR");
         AppProcess replacement = start(name, port);
         replacement.awaitMovies(DEADLINE);
+        // An orchestrator replaces the next instance only once this one is in rotation. nginx has no
+        // readiness probe: it skips an instance that failed for fail_timeout (10 s) and then tries it
+        // again, so "in rotation" is seen here as the replacement answering traffic that came through
+        // nginx. Stopping the other instance earlier leaves nginx no live upstream: 502s.
+        double direct = answersCounted(replacement);
+        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100)).until(() -> answersCounted(replacement) > direct + 20);
         return replacement;
+    }
+
+    /** The sum of the instance's {@code movies_answers_total} counters, from its metrics. */
+    private static double answersCounted(AppProcess app) {
+        String metrics = app.management("/q/metrics").map(HttpResponse::body).orElse("");
+        return metrics.lines().filter(line -> line.startsWith("movies_answers_total{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     private AppProcess start(String name, int port) {
