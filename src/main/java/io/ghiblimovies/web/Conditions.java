@@ -56,6 +56,12 @@ final class Conditions {
      * Whether the client already holds this representation: {@code If-None-Match} names its tag
      * (weak comparison, {@code *} matches), or, without {@code If-None-Match}, nothing changed
      * since {@code If-Modified-Since}. A date that cannot be read is ignored.
+     * <p>
+     * Not Vert.x's {@code RoutingContext.isFresh()} (a port of jshttp's {@code fresh}): it answers
+     * 200 to every request carrying {@code Cache-Control: no-cache} (a directive for caches, not
+     * for the origin), requires {@code If-Modified-Since} to match as well when {@code If-None-Match}
+     * is present (RFC 9110 13.1.3: ignore it), reads the tag back from the response's headers, and
+     * runs a regular expression on each request.
      */
     static boolean notModified(String ifNoneMatch, String ifModifiedSince, String etag, Instant lastModified) {
         if (ifNoneMatch != null) {
