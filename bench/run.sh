@@ -61,10 +61,11 @@ if "$JAVA" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput 
 fi
 
 app_port=$(free_port)
+management_port=$(free_port) # before the clock starts: python3 may be slow to start
 app="http://127.0.0.1:$app_port/movies/"
 started=$(now_ms)
 GHIBLI_API_URL="http://127.0.0.1:$upstream_port" QUARKUS_HTTP_PORT=$app_port QUARKUS_HTTP_HOST=127.0.0.1 \
-  QUARKUS_MANAGEMENT_PORT=$(free_port) QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
+  QUARKUS_MANAGEMENT_PORT=$management_port QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
   MOVIES_SNAPSHOT_ENABLED=false MOVIES_REFRESH_INTERVAL=1h MOVIES_MAX_AGE=1h \
   "${app_command[@]}" >"$work/app.log" 2>&1 &
 app_pid=$!

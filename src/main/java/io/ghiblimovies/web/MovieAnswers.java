@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * How /movies/ was answered, counted at the cost of one increment: {@code movies_answers_total}
  * by {@code representation} (html, json, none) and {@code status}. Quarkus' HTTP server binder is
  * off: its per-request timer, looked up by tags on every request, cost 15 to 35% of the
- * throughput of a {@code 304} (measured side by side, README "Performance").
+ * throughput of a {@code 304} (measured side by side, docs/performance.md).
  */
 @Singleton
 class MovieAnswers {

@@ -29,10 +29,9 @@ import io.vertx.ext.web.RoutingContext;
  * as JSON for everything else. Reads only from the store; never calls the Ghibli API itself.
  * <p>
  * A Vert.x route on the I/O thread rather than a JAX-RS resource: the answer is bytes rendered
- * once per catalog, and measured on the benchmark machine the JAX-RS pipeline alone (a method
- * returning constant bytes) tops out at about half of what nginx serves, while a route writing a
- * prebuilt buffer matches nginx (see README, "Performance"). The common case neither blocks nor
- * waits; only a request that finds the catalog too old (or none) waits, briefly, for a refresh.
+ * once per catalog, and the JAX-RS pipeline serving the same bytes is measurably slower (the
+ * figure is in docs/performance.md, "Why a route"). The common case neither blocks nor waits; only
+ * a request that finds the catalog too old (or none) waits, briefly, for a refresh.
  */
 @ApplicationScoped
 public class MoviesRoute {

@@ -2,21 +2,26 @@ package io.ghiblimovies.ghibliapi;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
-import static io.ghiblimovies.testing.BreakerSettings.breakerDelay;
-import static io.ghiblimovies.testing.BreakerSettings.readBound;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static io.ghiblimovies.testing.GhibliApiStubs.FILMS;
+import static io.ghiblimovies.testing.GhibliApiStubs.PEOPLE;
+import static io.ghiblimovies.testing.GhibliApiStubs.SPECIES;
 import static io.ghiblimovies.testing.GhibliApiStubs.json;
 import static io.ghiblimovies.testing.GhibliApiStubs.requested;
 import static io.ghiblimovies.testing.GhibliApiStubs.serve;
+import static io.ghiblimovies.testing.ShortUpstreamBounds.BREAKER_DELAY_MILLIS;
+import static io.ghiblimovies.testing.ShortUpstreamBounds.READ_BOUND_MILLIS;
+import static io.ghiblimovies.testing.ShortUpstreamBounds.READ_TIMEOUT_MILLIS;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
 
@@ -25,43 +30,41 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
 
 import io.ghiblimovies.catalog.CatalogRefresher;
+import io.ghiblimovies.ghibliapi.GhibliApiException.Kind;
 import io.ghiblimovies.testing.GhibliApiStubs;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.InjectGhibliApi;
 import io.ghiblimovies.testing.Management;
+import io.ghiblimovies.testing.ShortUpstreamBounds;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
 /**
- * The client on its own against a fake API that is slow: each answer comes within the read
- * timeout (1 s here), but three of them overrun the bound of a whole read (1.5 s here). Such a
- * read is a failure like any other, for the breaker, the refresher's status and the metrics.
+ * The client on its own, the one place that calls the API: what it asks for, how each way a
+ * request can fail is told apart and counted, and its bounds. Against a fake API that is slow, each
+ * answer comes within the read timeout (1 s here), but three of them overrun the bound of a whole
+ * read (1.5 s here): such a read is a failure like any other, for the breaker, the refresher's
+ * status and the metrics.
  */
 @QuarkusTest
-@TestProfile(GhibliClientTests.Profile.class)
+@TestProfile(ShortUpstreamBounds.class)
 @WithTestResource(GhibliApiWireMock.class)
 class GhibliClientTests {
 
-    static final int READ_BOUND_MILLIS = 1500;
-    static final int BREAKER_DELAY_MILLIS = 3000;
     /** Under the read timeout, but three of them over the read's bound. */
     static final int SLOW_ANSWER_MILLIS = 700;
-
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return breakerDelay(BREAKER_DELAY_MILLIS, readBound(READ_BOUND_MILLIS,
-                    Map.of("quarkus.rest-client.ghibli-api.read-timeout", "1000")));
-        }
-    }
 
     @InjectGhibliApi
     WireMockServer ghibliApi;
@@ -84,6 +87,49 @@ class GhibliClientTests {
     @AfterEach
     void letAnyRefreshUnderWayEnd() {
         refresher.refresh().exceptionally(failure -> null).join();
+    }
+
+    @Test
+    void aReadIsExactlyThreeRequestsEachAskingForAFullPage() {
+        GhibliData data = client.fetch();
+
+        assertThat(data.films()).hasSize(6);
+        ghibliApi.verify(1, requested(FILMS).withQueryParam("limit", equalTo("250")));
+        ghibliApi.verify(1, requested(PEOPLE).withQueryParam("limit", equalTo("250")));
+        ghibliApi.verify(1, requested(SPECIES).withQueryParam("limit", equalTo("250")));
+        ghibliApi.verify(3, anyRequestedFor(anyUrl()));
+    }
+
+    static Stream<Arguments> failures() {
+        return Stream.of(
+                Arguments.of(FILMS, aResponse().withStatus(500).withBody("oops"), Kind.HTTP_ERROR,
+                        "GET /films answered HTTP 500"),
+                Arguments.of(FILMS, json("[{\"id\": \"x\", \"title\": "), Kind.BAD_BODY,
+                        "GET /films sent a body that is not JSON"),
+                Arguments.of(PEOPLE, json("{\"message\": \"rate limited\"}"), Kind.BAD_BODY,
+                        "GET /people sent JSON that is not a list"),
+                Arguments.of(FILMS, json("[" + "\"padding\",".repeat(600_000) + "\"end\"]"), Kind.TOO_LARGE,
+                        "GET /films sent more than"),
+                Arguments.of(FILMS, aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), Kind.IO_ERROR,
+                        "GET /films failed"),
+                Arguments.of(PEOPLE, json("[]").withFixedDelay(READ_TIMEOUT_MILLIS + 500), Kind.TIMEOUT,
+                        "GET /people failed"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("failures")
+    void eachWayARequestFailsIsOneExceptionOfItsKindCountedUnderItsOutcome(String endpoint,
+            ResponseDefinitionBuilder answer, Kind kind, String message) {
+        serve(ghibliApi, endpoint, answer);
+        String outcome = "endpoint=\"" + endpoint + "\",outcome=\"" + kind.tag() + "\"";
+        double before = metric("ghibli_api_requests_seconds_count", outcome);
+
+        assertThatThrownBy(client::fetch).isInstanceOf(GhibliApiException.class)
+                .hasMessageStartingWith(message)
+                .extracting(e -> ((GhibliApiException) e).kind()).isEqualTo(kind);
+
+        assertThat(metric("ghibli_api_requests_seconds_count", outcome)).isEqualTo(before + 1);
+        assertThat(breakers.currentState(GhibliClient.BREAKER)).isEqualTo(CircuitBreakerState.CLOSED);
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -27,6 +28,10 @@ public final class GhibliApiStubs {
     public static final String FILMS = "/films";
     public static final String PEOPLE = "/people";
     public static final String SPECIES = "/species";
+
+    /** The fixture films' titles, in the order the service lists them. */
+    public static final List<String> FIXTURE_TITLES_IN_ORDER = List.of("Castle in the Sky", "Grave of the Fireflies",
+            "My Neighbor Totoro", "Kiki's Delivery Service", "Princess Mononoke", "Spirited Away");
 
     private GhibliApiStubs() {
     }

@@ -10,7 +10,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -34,10 +33,10 @@ import io.ghiblimovies.testing.GhibliApiStubs;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.InjectGhibliApi;
 import io.ghiblimovies.testing.Management;
+import io.ghiblimovies.testing.QuickStaleness;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 
@@ -47,17 +46,9 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
  * Screenshots go to {@code target/screenshots/}.
  */
 @QuarkusTest
-@TestProfile(MoviesPageBrowserTests.Profile.class)
+@TestProfile(QuickStaleness.class)
 @WithTestResource(GhibliApiWireMock.class)
 class MoviesPageBrowserTests {
-
-    /** A short max-age, so that a failing API shows the stale notice within seconds. */
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("movies.max-age", "3s", "movies.refresh-interval", "3s");
-        }
-    }
 
     private static final List<String> PEOPLE = List.of("Dola", "Lusheeta Toel Ul Laputa", "Pazu",
             "Romska Palo Ul Laputa", "Uncle Pom", "Mei Kusakabe", "Satsuki Kusakabe", "Totoro", "Jiji", "Kiki",

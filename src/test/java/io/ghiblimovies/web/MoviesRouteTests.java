@@ -43,6 +43,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import io.ghiblimovies.testing.GhibliApiStubs;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.InjectGhibliApi;
 import io.ghiblimovies.testing.JsonContract;
@@ -64,8 +65,7 @@ class MoviesRouteTests {
     static final String BROWSER_ACCEPT =
             "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
 
-    static final List<String> TITLES_IN_ORDER = List.of("Castle in the Sky", "Grave of the Fireflies",
-            "My Neighbor Totoro", "Kiki's Delivery Service", "Princess Mononoke", "Spirited Away");
+    static final List<String> TITLES_IN_ORDER = GhibliApiStubs.FIXTURE_TITLES_IN_ORDER;
 
     @InjectGhibliApi
     WireMockServer ghibliApi;

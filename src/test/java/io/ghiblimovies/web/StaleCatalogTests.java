@@ -6,7 +6,6 @@ import static io.ghiblimovies.testing.GhibliApiStubs.fixture;
 import static io.ghiblimovies.testing.GhibliApiStubs.json;
 import static io.ghiblimovies.testing.GhibliApiStubs.requested;
 import static io.ghiblimovies.testing.GhibliApiStubs.serve;
-import static io.ghiblimovies.testing.BreakerSettings.breakerDelay;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -17,7 +16,6 @@ import java.util.Collections;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,24 +34,17 @@ import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.InjectGhibliApi;
 import io.ghiblimovies.testing.JsonContract;
 import io.ghiblimovies.testing.Management;
+import io.ghiblimovies.testing.QuickStaleness;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 
-/** What users see once the catalog is older than {@code movies.max-age} (one second here). */
+/** What users see once the catalog is older than {@code movies.max-age} (3 s here). */
 @QuarkusTest
-@TestProfile(StaleCatalogTests.Profile.class)
+@TestProfile(QuickStaleness.class)
 @WithTestResource(GhibliApiWireMock.class)
 class StaleCatalogTests {
-
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return breakerDelay(300, Map.of("movies.max-age", "1s", "movies.refresh-interval", "1s"));
-        }
-    }
 
     private static final Duration DEADLINE = Duration.ofSeconds(10);
 

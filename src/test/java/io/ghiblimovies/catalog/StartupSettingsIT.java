@@ -1,4 +1,4 @@
-package io.ghiblimovies.web;
+package io.ghiblimovies.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

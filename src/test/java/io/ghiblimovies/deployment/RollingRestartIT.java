@@ -1,4 +1,4 @@
-package io.ghiblimovies;
+package io.ghiblimovies.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

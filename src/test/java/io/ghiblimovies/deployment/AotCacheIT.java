@@ -1,4 +1,4 @@
-package io.ghiblimovies.web;
+package io.ghiblimovies.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -82,7 +82,7 @@ class AotCacheIT {
         try (AppProcess app = start("aot-cache", List.of("@docker/jvm.options", "-XX:AOTCache=" + cache,
                 "-XX:AOTMode=on", "-Xlog:class+load=info"))) {
             JsonPath movies = app.awaitMovies(DEADLINE);
-            assertThat(movies.getList("movies.title")).isEqualTo(MoviesRouteTests.TITLES_IN_ORDER);
+            assertThat(movies.getList("movies.title")).isEqualTo(GhibliApiStubs.FIXTURE_TITLES_IN_ORDER);
             assertThat(app.output())
                     .contains("io.ghiblimovies.web.MoviesRoute source: shared objects file")
                     .contains("io.ghiblimovies.ghibliapi.GhibliClient source: shared objects file");
@@ -96,7 +96,7 @@ class AotCacheIT {
 
         try (AppProcess app = start("aot-cache-garbage", List.of("@docker/jvm.options", "-XX:AOTCache=" + cache))) {
             JsonPath movies = app.awaitMovies(DEADLINE);
-            assertThat(movies.getList("movies.title")).isEqualTo(MoviesRouteTests.TITLES_IN_ORDER);
+            assertThat(movies.getList("movies.title")).isEqualTo(GhibliApiStubs.FIXTURE_TITLES_IN_ORDER);
             assertThat(app.output()).contains("An error has occurred while processing the AOT cache");
         }
     }

@@ -1,4 +1,4 @@
-package io.ghiblimovies.web;
+package io.ghiblimovies.catalog;
 
 import static io.ghiblimovies.testing.GhibliApiStubs.FILMS;
 import static io.ghiblimovies.testing.GhibliApiStubs.requested;
@@ -71,7 +71,7 @@ class RestartIT {
             assertThat(firstAnswer.statusCode()).isEqualTo(200);
             JsonPath json = JsonPath.from(firstAnswer.body());
             assertThat(json.getString("fetchedAt")).isEqualTo(savedAt);
-            assertThat(json.getList("movies.title")).containsAll(MoviesRouteTests.TITLES_IN_ORDER);
+            assertThat(json.getList("movies.title")).containsAll(GhibliApiStubs.FIXTURE_TITLES_IN_ORDER);
             long age = Long.parseLong(firstAnswer.headers().firstValue("Age").orElseThrow());
             assertThat(age).isGreaterThanOrEqualTo(Duration.between(Instant.parse(savedAt), Instant.now()).toSeconds() - 1);
 
@@ -106,7 +106,7 @@ class RestartIT {
         }
         assertThat(folder).isDirectoryNotContaining("glob:**.tmp");
         assertThat(JsonPath.from(Files.readString(snapshot)).getList("catalog.movies.title"))
-                .isEqualTo(MoviesRouteTests.TITLES_IN_ORDER);
+                .isEqualTo(GhibliApiStubs.FIXTURE_TITLES_IN_ORDER);
     }
 
     /** Ends well within a container's usual 10 s grace, with no error, no stack trace, no thread left waiting. */
@@ -191,7 +191,7 @@ class RestartIT {
 
         try (AppProcess app = start("unwritable", snapshot)) {
             JsonPath json = app.awaitMovies(DEADLINE);
-            assertThat(json.getList("movies.title")).isEqualTo(MoviesRouteTests.TITLES_IN_ORDER);
+            assertThat(json.getList("movies.title")).isEqualTo(GhibliApiStubs.FIXTURE_TITLES_IN_ORDER);
             await().atMost(DEADLINE).until(() -> app.output().contains("Cannot write the catalog snapshot"));
             // one line for the whole streak, though the app refreshes (and fails to save) every second
             await().atMost(DEADLINE).until(() -> successfulRefreshes(app) >= 3);
@@ -211,7 +211,7 @@ class RestartIT {
 
             GhibliApiStubs.healthy(ghibliApi);
             JsonPath json = app.awaitMovies(DEADLINE);
-            assertThat(json.getList("movies.title")).isEqualTo(MoviesRouteTests.TITLES_IN_ORDER);
+            assertThat(json.getList("movies.title")).isEqualTo(GhibliApiStubs.FIXTURE_TITLES_IN_ORDER);
         }
     }
 
