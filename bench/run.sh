@@ -10,7 +10,7 @@
 # another folder, src/test/resources/ghibliapi for the 6-film test fixtures), the app
 # as the JVM image runs it (BENCH_JAVA, default java, with docker/jvm.options; when that JVM can
 # write an AOT cache, JDK 25+, the cache is first trained by docker/aot-train.sh, as the image
-# build does, and the app starts from it), and nginx serving the bytes the app returned
+# build does, and the app starts from it; BENCH_AOT_CACHE=off skips it), and nginx serving the bytes the app returned
 # (gzip_static for the .gz copies). Then runs wrk against both, after an unmeasured warm-up of
 # BENCH_WARMUP per case, interleaved, BENCH_ROUNDS rounds of BENCH_DURATION per case, and prints
 # requests/s, p50/p99 latency and the app/nginx ratio per case (median of the rounds), the app's
@@ -44,38 +44,13 @@ fi
 start_stand_in_api "$fixtures"
 
 # --- the app --------------------------------------------------------------------------
-app_command=("$JAVA" @docker/jvm.options -jar "$JAR")
 # aot-jar puts the app's own jar on the class path; fast-jar leaves it to Quarkus's class loader
 if python3 -c 'import sys, zipfile; sys.exit("app/" not in zipfile.ZipFile(sys.argv[1]).read("META-INF/MANIFEST.MF").decode().replace("\r\n ", ""))' "$JAR"; then
   packaging=aot-jar
 else
   packaging=fast-jar
 fi
-aot="no AOT cache ($JAVA cannot write one; JDK 25+ can)"
-if "$JAVA" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput '; then
-  echo "training the AOT cache (docker/aot-train.sh)..." >&2
-  AOT_TRAIN_APP_PORT=$(free_port) AOT_TRAIN_API_PORT=$(free_port) AOT_TRAIN_MANAGEMENT_PORT=$(free_port) \
-    docker/aot-train.sh "$work/app.aot" "$fixtures" "${app_command[@]}" >&2
-  app_command=("$JAVA" @docker/jvm.options "-XX:AOTCache=$work/app.aot" -jar "$JAR")
-  aot="AOT cache trained by docker/aot-train.sh"
-fi
-
-app_port=$(free_port)
-management_port=$(free_port) # before the clock starts: python3 may be slow to start
-app="http://127.0.0.1:$app_port/movies/"
-started=$(now_ms)
-GHIBLI_API_URL="http://127.0.0.1:$upstream_port" QUARKUS_HTTP_PORT=$app_port QUARKUS_HTTP_HOST=127.0.0.1 \
-  QUARKUS_MANAGEMENT_PORT=$management_port QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
-  MOVIES_SNAPSHOT_ENABLED=false MOVIES_REFRESH_INTERVAL=1h MOVIES_MAX_AGE=1h \
-  "${app_command[@]}" >"$work/app.log" 2>&1 &
-app_pid=$!
-pids+=($app_pid)
-app_ok() {
-  kill -0 "$app_pid" 2>/dev/null || { cat "$work/app.log"; die "the app stopped"; }
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$app" || true)" = 200 ]
-}
-wait_for "the app" app_ok
-first_200_ms=$(( $(now_ms) - started ))
+start_app "$fixtures" MOVIES_REFRESH_INTERVAL=1h MOVIES_MAX_AGE=1h
 
 # --- nginx with the app's bytes -----------------------------------------------------------
 mkdir -p "$work/www"

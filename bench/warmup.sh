@@ -26,28 +26,9 @@ done
 
 python3 bench/make-catalog.py "$work/catalog"
 start_stand_in_api "$work/catalog"
-app_command=("$JAVA" @docker/jvm.options -jar "$JAR")
-cache="no AOT cache"
-if [ "${BENCH_AOT_CACHE:-on}" != off ] && "$JAVA" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput '; then
-  AOT_TRAIN_APP_PORT=$(free_port) AOT_TRAIN_API_PORT=$(free_port) AOT_TRAIN_MANAGEMENT_PORT=$(free_port) \
-    docker/aot-train.sh "$work/app.aot" "$work/catalog" "${app_command[@]}" >&2
-  app_command=("$JAVA" @docker/jvm.options "-XX:AOTCache=$work/app.aot" -jar "$JAR")
-  cache="AOT cache trained by docker/aot-train.sh"
-fi
+start_app "$work/catalog"
 
-app_port=$(free_port)
-management_port=$(free_port) # before the clock starts: python3 may be slow to start
-app="http://127.0.0.1:$app_port/movies/"
-started=$(now_ms)
-GHIBLI_API_URL="http://127.0.0.1:$upstream_port" QUARKUS_HTTP_PORT=$app_port QUARKUS_HTTP_HOST=127.0.0.1 \
-  QUARKUS_MANAGEMENT_PORT=$management_port QUARKUS_MANAGEMENT_HOST=127.0.0.1 MOVIES_SNAPSHOT_ENABLED=false \
-  "${app_command[@]}" >"$work/app.log" 2>&1 &
-pids+=($!)
-app_ok() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$app" || true)" = 200 ]; }
-wait_for "the app" app_ok
-first_200_ms=$(( $(now_ms) - started ))
-
-echo "warm-up: $("$JAVA" -version 2>&1 | head -1), $cache; first 200 after ${first_200_ms} ms"
+echo "warm-up: $("$JAVA" -version 2>&1 | head -1), $aot; first 200 after ${first_200_ms} ms"
 echo "${app_command[*]}"
 echo "second  req/s (page, wrk -t$THREADS -c$CONNECTIONS)"
 for second in $(seq 1 "$SECONDS_OBSERVED"); do
