@@ -17,15 +17,13 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.ghiblimovies.testing.AppProcess;
 import io.ghiblimovies.testing.BreakerSettings;
+import io.ghiblimovies.testing.FakeGhibliApi;
 import io.ghiblimovies.testing.GhibliApiStubs;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.restassured.path.json.JsonPath;
@@ -40,18 +38,8 @@ class RestartIT {
     @TempDir
     Path folder;
 
-    private WireMockServer ghibliApi;
-
-    @BeforeEach
-    void startTheFakeApi() {
-        ghibliApi = GhibliApiWireMock.startOnLoopback();
-        GhibliApiStubs.healthy(ghibliApi);
-    }
-
-    @AfterEach
-    void stopTheFakeApi() {
-        ghibliApi.stop();
-    }
+    @RegisterExtension
+    final FakeGhibliApi ghibliApi = new FakeGhibliApi();
 
     @Test
     void afterARestartWithTheApiDownTheSnapshotIsServedAtOnceMarkedStaleWithItsRealAge() throws IOException {

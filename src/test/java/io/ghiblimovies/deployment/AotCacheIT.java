@@ -11,15 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-
 import io.ghiblimovies.testing.AppProcess;
+import io.ghiblimovies.testing.FakeGhibliApi;
 import io.ghiblimovies.testing.GhibliApiStubs;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.restassured.path.json.JsonPath;
@@ -39,7 +37,8 @@ class AotCacheIT {
     @TempDir
     Path folder;
 
-    private WireMockServer ghibliApi;
+    @RegisterExtension
+    final FakeGhibliApi ghibliApi = new FakeGhibliApi();
 
     @BeforeAll
     static void needsAJdkWithAotCaches() {
@@ -47,17 +46,6 @@ class AotCacheIT {
                 "AOT caches need JDK 25+; run JAVA_HOME=<JDK 25> ./mvnw verify -Paot");
         assumeTrue(!Files.isExecutable(Path.of(System.getProperty("native.image.path", "target/none-runner"))),
                 "a native executable was built: there is no JVM to start from a cache");
-    }
-
-    @BeforeEach
-    void startTheFakeApi() {
-        ghibliApi = GhibliApiWireMock.startOnLoopback();
-        GhibliApiStubs.healthy(ghibliApi);
-    }
-
-    @AfterEach
-    void stopTheFakeApi() {
-        ghibliApi.stop();
     }
 
     @Test

@@ -12,17 +12,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.ghiblimovies.testing.AppProcess;
-import io.ghiblimovies.testing.GhibliApiStubs;
-import io.ghiblimovies.testing.GhibliApiWireMock;
+import io.ghiblimovies.testing.FakeGhibliApi;
 
 /**
  * No cluster here, so this reads what quarkus-kubernetes generated ({@code target/kubernetes/
@@ -35,18 +32,8 @@ class KubernetesManifestIT {
 
     private static final Path MANIFEST = Path.of("target", "kubernetes", "kubernetes.json");
 
-    private WireMockServer ghibliApi;
-
-    @BeforeEach
-    void startTheFakeApi() {
-        ghibliApi = GhibliApiWireMock.startOnLoopback();
-        GhibliApiStubs.healthy(ghibliApi);
-    }
-
-    @AfterEach
-    void stopTheFakeApi() {
-        ghibliApi.stop();
-    }
+    @RegisterExtension
+    final FakeGhibliApi ghibliApi = new FakeGhibliApi();
 
     @Test
     void everyProbeAnswersOnThePortTheManifestNames() throws IOException {

@@ -18,14 +18,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.github.tomakehurst.wiremock.WireMockServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.ghiblimovies.testing.AppProcess;
-import io.ghiblimovies.testing.GhibliApiStubs;
+import io.ghiblimovies.testing.FakeGhibliApi;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.Nginx;
 
@@ -40,18 +37,8 @@ class RollingRestartIT {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private WireMockServer ghibliApi;
-
-    @BeforeEach
-    void startTheFakeApi() {
-        ghibliApi = GhibliApiWireMock.startOnLoopback();
-        GhibliApiStubs.healthy(ghibliApi);
-    }
-
-    @AfterEach
-    void stopTheFakeApi() {
-        ghibliApi.stop();
-    }
+    @RegisterExtension
+    final FakeGhibliApi ghibliApi = new FakeGhibliApi();
 
     @Test
     void replacingBothInstancesUnderSteadyTrafficFailsNoRequest() throws Exception {

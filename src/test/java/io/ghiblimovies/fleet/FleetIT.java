@@ -29,12 +29,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.github.tomakehurst.wiremock.WireMockServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.ghiblimovies.testing.AppProcess;
+import io.ghiblimovies.testing.FakeGhibliApi;
 import io.ghiblimovies.testing.GhibliApiStubs;
-import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.RedisServer;
 import io.restassured.path.json.JsonPath;
 
@@ -54,14 +53,13 @@ class FleetIT {
     private static final String CHANNEL = "ghibli-movies:v1:published";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private WireMockServer ghibliApi;
+    @RegisterExtension
+    final FakeGhibliApi ghibliApi = new FakeGhibliApi();
     private RedisServer redis;
     private final List<AppProcess> replicas = new ArrayList<>();
 
     @BeforeEach
-    void startTheApiAndRedis() {
-        ghibliApi = GhibliApiWireMock.startOnLoopback();
-        GhibliApiStubs.healthy(ghibliApi);
+    void startRedis() {
         redis = RedisServer.start();
     }
 
@@ -69,7 +67,6 @@ class FleetIT {
     void stopEverything() {
         replicas.forEach(AppProcess::close);
         redis.close();
-        ghibliApi.stop();
     }
 
     @Test

@@ -17,12 +17,17 @@ import java.util.List;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.core.Admin;
+import com.github.tomakehurst.wiremock.junit.Stubbing;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 
 import io.ghiblimovies.catalog.CatalogRefresher;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 
-/** Ways the fake Ghibli API can behave, built from the fixture bodies under {@code ghibliapi/}. */
+/**
+ * Ways the fake Ghibli API can behave, built from the fixture bodies under {@code ghibliapi/}; for
+ * a {@code WireMockServer} ({@link GhibliApiWireMock}) and a {@link FakeGhibliApi} alike.
+ */
 public final class GhibliApiStubs {
 
     public static final String FILMS = "/films";
@@ -37,7 +42,7 @@ public final class GhibliApiStubs {
     }
 
     /** Forgets every stub and request, then serves the fixtures. */
-    public static void healthy(WireMockServer server) {
+    public static <A extends Stubbing & Admin> void healthy(A server) {
         server.resetAll();
         serve(server, FILMS, json(fixture("films.json")));
         serve(server, PEOPLE, json(fixture("people.json")));
@@ -60,7 +65,7 @@ public final class GhibliApiStubs {
      * Forgets every stub and request, then serves the fixtures, each answer {@code millis} late: a
      * slow API, each of whose answers may still come within the read timeout.
      */
-    public static void slow(WireMockServer server, int millis) {
+    public static <A extends Stubbing & Admin> void slow(A server, int millis) {
         server.resetAll();
         serve(server, FILMS, json(fixture("films.json")).withFixedDelay(millis));
         serve(server, PEOPLE, json(fixture("people.json")).withFixedDelay(millis));
@@ -68,7 +73,7 @@ public final class GhibliApiStubs {
     }
 
     /** Forgets every stub and request, then answers everything with 503. */
-    public static void down(WireMockServer server) {
+    public static <A extends Stubbing & Admin> void down(A server) {
         server.resetAll();
         server.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(503).withBody("upstream down")));
     }
@@ -77,7 +82,7 @@ public final class GhibliApiStubs {
      * Answers {@code GET endpoint?limit=250} with {@code response}. A request without the limit
      * matches no stub and gets WireMock's 404.
      */
-    public static void serve(WireMockServer server, String endpoint, ResponseDefinitionBuilder response) {
+    public static void serve(Stubbing server, String endpoint, ResponseDefinitionBuilder response) {
         server.stubFor(request(endpoint).willReturn(response));
     }
 

@@ -14,15 +14,11 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.github.tomakehurst.wiremock.WireMockServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.ghiblimovies.testing.AppProcess;
-import io.ghiblimovies.testing.GhibliApiStubs;
-import io.ghiblimovies.testing.GhibliApiWireMock;
+import io.ghiblimovies.testing.FakeGhibliApi;
 
 /**
  * Clients that open a connection, send half a request and then nothing are closed once the
@@ -34,18 +30,8 @@ class SlowClientsIT {
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
     private static final int SLOW_CLIENTS = 300;
 
-    private WireMockServer ghibliApi;
-
-    @BeforeEach
-    void startTheFakeApi() {
-        ghibliApi = GhibliApiWireMock.startOnLoopback();
-        GhibliApiStubs.healthy(ghibliApi);
-    }
-
-    @AfterEach
-    void stopTheFakeApi() {
-        ghibliApi.stop();
-    }
+    @RegisterExtension
+    final FakeGhibliApi ghibliApi = new FakeGhibliApi();
 
     @Test
     void theShippedIdleTimeoutIsAMinuteNotQuarkusHalfHour() {
