@@ -27,4 +27,12 @@ public record Catalog(String source, Instant fetchedAt, List<Movie> movies, int 
         Duration age = Duration.between(fetchedAt, now);
         return age.isNegative() ? Duration.ZERO : age;
     }
+
+    /**
+     * Whether this catalog is older than {@code maxAgeMillis} at {@code nowMillis} (epoch millis):
+     * the one definition of stale, for the request path (no allocation) and everything else.
+     */
+    public boolean olderThan(long maxAgeMillis, long nowMillis) {
+        return nowMillis - fetchedAt.toEpochMilli() > maxAgeMillis;
+    }
 }

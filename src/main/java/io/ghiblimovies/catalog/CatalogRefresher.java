@@ -204,7 +204,7 @@ public class CatalogRefresher {
 
     /** Whether {@code catalog} is older than {@code movies.max-age} at {@code now}. */
     public boolean isStale(Catalog catalog, Instant now) {
-        return catalog.age(now).compareTo(config.maxAge()) > 0;
+        return catalog.olderThan(config.maxAge().toMillis(), now.toEpochMilli());
     }
 
     public RefreshStatus status() {

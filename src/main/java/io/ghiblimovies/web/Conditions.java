@@ -5,33 +5,19 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** What a request's headers ask of the representation: compression, and whether it changed (RFC 9110). */
 final class Conditions {
 
-    /** Accept-Encoding headers already read (bounded as for Accept, see Representation). */
-    private static final ConcurrentHashMap<String, Boolean> SEEN = new ConcurrentHashMap<>();
-    private static final int SEEN_AT_MOST = 256;
-    private static final int SEEN_LONGEST = 1024;
+    /** Accept-Encoding values already read. */
+    private static final HeaderAnswers<Boolean> SEEN = new HeaderAnswers<>(Conditions::parseAcceptsGzip);
 
     private Conditions() {
     }
 
-    /** Whether {@code Accept-Encoding} accepts gzip, remembered for the headers seen most. */
+    /** Whether {@code Accept-Encoding} accepts gzip, remembered ({@link HeaderAnswers}). */
     static boolean acceptsGzip(String acceptEncoding) {
-        if (acceptEncoding == null) {
-            return false;
-        }
-        Boolean known = SEEN.get(acceptEncoding);
-        if (known != null) {
-            return known;
-        }
-        boolean gzip = parseAcceptsGzip(acceptEncoding);
-        if (SEEN.size() < SEEN_AT_MOST && acceptEncoding.length() <= SEEN_LONGEST) {
-            SEEN.put(acceptEncoding, gzip);
-        }
-        return gzip;
+        return acceptEncoding != null && SEEN.answer(acceptEncoding);
     }
 
     /** Whether {@code Accept-Encoding} accepts gzip (named or {@code *}, with a quality above zero). */

@@ -118,7 +118,7 @@ public class MoviesRoute {
                 http.getHeader(HttpHeaders.IF_NONE_MATCH), http.getHeader(HttpHeaders.IF_MODIFIED_SINCE), head);
         Catalog latest = store.latest();
         long now = System.currentTimeMillis();
-        if (latest != null && now - latest.fetchedAt().toEpochMilli() <= maxAgeMillis) {
+        if (latest != null && !latest.olderThan(maxAgeMillis, now)) {
             respond(context.response(), latest, false, now, request);
             return;
         }
@@ -154,7 +154,7 @@ public class MoviesRoute {
         }
         Catalog catalog = held.get();
         long now = System.currentTimeMillis();
-        respond(response, catalog, now - catalog.fetchedAt().toEpochMilli() > maxAgeMillis, now, request);
+        respond(response, catalog, catalog.olderThan(maxAgeMillis, now), now, request);
     }
 
     private void respond(HttpServerResponse response, Catalog catalog, boolean stale, long now, Request request) {

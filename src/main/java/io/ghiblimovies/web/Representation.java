@@ -1,7 +1,6 @@
 package io.ghiblimovies.web;
 
 import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.vertx.core.http.HttpHeaders;
 
@@ -11,10 +10,8 @@ enum Representation {
     HTML("text/html;charset=UTF-8"),
     JSON("application/json");
 
-    /** Accept headers already read, and what they chose: browsers and clients send a handful. */
-    private static final ConcurrentHashMap<String, Representation> SEEN = new ConcurrentHashMap<>();
-    private static final int SEEN_AT_MOST = 256;
-    private static final int SEEN_LONGEST = 1024;
+    /** Accept values already read, and what they chose. */
+    private static final HeaderAnswers<Representation> SEEN = new HeaderAnswers<>(Representation::parse);
 
     final CharSequence contentType;
 
@@ -22,24 +19,9 @@ enum Representation {
         this.contentType = HttpHeaders.createOptimized(contentType);
     }
 
-    /**
-     * {@link #parse(String)}, remembered for the {@value #SEEN_AT_MOST} first distinct headers: a
-     * request with a header seen before costs one lookup. Headers past that (a client sending a new
-     * one each time) are parsed each time, so that the memory they take stays bounded.
-     */
+    /** {@link #parse(String)}, remembered for the values seen most (see {@link HeaderAnswers}). */
     static Representation forAccept(String accept) {
-        if (accept == null) {
-            return JSON;
-        }
-        Representation known = SEEN.get(accept);
-        if (known != null) {
-            return known;
-        }
-        Representation chosen = parse(accept);
-        if (chosen != null && SEEN.size() < SEEN_AT_MOST && accept.length() <= SEEN_LONGEST) {
-            SEEN.put(accept, chosen);
-        }
-        return chosen;
+        return accept == null ? JSON : SEEN.answer(accept);
     }
 
     /**
