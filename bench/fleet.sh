@@ -90,8 +90,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
 done
 reads=$(( $(grep -c 'GET /films' "$work/upstream.log" || true) - reads_before ))
 tag_a=$(etag_of -H 'Accept: text/html' "http://127.0.0.1:${ports[0]}/movies/")
-revalidated_on_b=$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/html' -H "If-None-Match: $tag_a" \
-  "http://127.0.0.1:${ports[1]}/movies/")
+revalidated_on_b=$(status_of -H 'Accept: text/html' -H "If-None-Match: $tag_a" "http://127.0.0.1:${ports[1]}/movies/")
 
 # --- throughput -------------------------------------------------------------------------------
 # the replica alone starts only now: its own reads of the API must not count as the fleet's

@@ -71,7 +71,7 @@ start_app() {
 }
 app_answers() {
   kill -0 "$app_pid" 2>/dev/null || { cat "$work/app.log"; die "the app stopped"; }
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$app" || true)" = 200 ]
+  [ "$(status_of "$app")" = 200 ]
 }
 
 # starts nginx with the http { } body in CONF under $work/NAME, listening where CONF says
@@ -95,6 +95,9 @@ $body
 NGINX
   nginx -p "$work/$name" -c "$work/$name/nginx.conf"
 }
+
+# the HTTP status of a GET with these curl arguments (000 when nothing answers)
+status_of() { curl -s -o /dev/null -w '%{http_code}' "$@" || true; }
 
 # the ETag of a GET with these curl arguments
 etag_of() { curl -sI "$@" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}'; }

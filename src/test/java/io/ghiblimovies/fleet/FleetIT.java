@@ -22,8 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
@@ -92,7 +90,7 @@ class FleetIT {
         // three replicas alone read 12
         assertThat(reads).as("reads of /films in %.1f s", seconds)
                 .isBetween((int) (seconds / 3) - 1, (int) Math.ceil(seconds / INTERVAL.toSeconds()) + 1);
-        assertThat(fleet.stream().mapToDouble(replica -> metric(replica, "catalog_fleet_refreshes_total")).sum())
+        assertThat(fleet.stream().mapToDouble(replica -> replica.metric("catalog_fleet_refreshes_total")).sum())
                 .as("refreshes shared by the replicas").isGreaterThanOrEqualTo(reads - 1.0);
         assertThat(identical * 100 / samples).as("%% of samples where all three sent the same ETag").isGreaterThanOrEqualTo(90);
 
@@ -192,7 +190,7 @@ class FleetIT {
         });
         awaitOneCatalog(fleet);
         for (AppProcess replica : fleet) {
-            await().atMost(DEADLINE).until(() -> metric(replica, "catalog_fleet_store_reachable") == 1.0);
+            await().atMost(DEADLINE).until(() -> replica.metric("catalog_fleet_store_reachable") == 1.0);
             assertThat(replica.output()).contains("The shared store (Redis) answers again");
             // one WARN for the loss, and nothing else of note
             assertThat(replica.output().lines().filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")))
@@ -347,11 +345,5 @@ class FleetIT {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
-    }
-
-    private static double metric(AppProcess replica, String name) {
-        String metrics = replica.management("/q/metrics").orElseThrow().body();
-        Matcher sample = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$").matcher(metrics);
-        return sample.find() ? Double.parseDouble(sample.group(2)) : 0;
     }
 }

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.restassured.path.json.JsonPath;
 
@@ -122,6 +124,29 @@ public final class AppProcess implements AutoCloseable {
     /** A GET on the management interface (health, metrics); empty while it does not listen yet. */
     public Optional<HttpResponse<String>> management(String path) {
         return get(managementPort, path, "*/*");
+    }
+
+    /**
+     * The sum of every sample of the Prometheus metric {@code name} (whatever its labels) on the
+     * management interface, 0 while it has none; fails while the interface does not listen.
+     */
+    public double metric(String name) {
+        return metric(name, null);
+    }
+
+    /**
+     * As {@link #metric(String)}, for the samples with exactly {@code labels} as Prometheus prints
+     * them ({@code outcome="success"}), or every sample when {@code labels} is null.
+     */
+    public double metric(String name, String labels) {
+        String metrics = management("/q/metrics").orElseThrow().body();
+        String labelled = labels == null ? "(\\{[^}]*})?" : "\\{" + Pattern.quote(labels) + ",?}";
+        Matcher sample = Pattern.compile("(?m)^" + Pattern.quote(name) + labelled + " (\\S+)$").matcher(metrics);
+        double sum = 0;
+        while (sample.find()) {
+            sum += Double.parseDouble(sample.group(sample.groupCount()));
+        }
+        return sum;
     }
 
     /** A GET on the app; empty while it does not listen yet. */

@@ -2,6 +2,7 @@ package io.ghiblimovies.web;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static io.ghiblimovies.testing.GhibliApiStubs.FIXTURE_TITLES_IN_ORDER;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -43,7 +44,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
-import io.ghiblimovies.testing.GhibliApiStubs;
 import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.InjectGhibliApi;
 import io.ghiblimovies.testing.JsonContract;
@@ -65,8 +65,6 @@ class MoviesRouteTests {
     static final String BROWSER_ACCEPT =
             "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
 
-    static final List<String> TITLES_IN_ORDER = GhibliApiStubs.FIXTURE_TITLES_IN_ORDER;
-
     @InjectGhibliApi
     WireMockServer ghibliApi;
 
@@ -78,7 +76,7 @@ class MoviesRouteTests {
                 .contentType("application/json")
                 .body("source", equalTo(ghibliApi.baseUrl()))
                 .body("stale", equalTo(false))
-                .body("movies.title", contains(TITLES_IN_ORDER.toArray()))
+                .body("movies.title", contains(FIXTURE_TITLES_IN_ORDER.toArray()))
                 .extract().jsonPath();
 
         Map<String, Object> castle = json.getMap("movies[0]");
@@ -131,7 +129,7 @@ class MoviesRouteTests {
                 .extract().asString();
 
         int previous = -1;
-        for (String title : TITLES_IN_ORDER) {
+        for (String title : FIXTURE_TITLES_IN_ORDER) {
             int at = page.indexOf("-title\">" + title.replace("'", "&#39;") + "</h2>");
             assertThat(at).as(title).isGreaterThan(previous);
             previous = at;
