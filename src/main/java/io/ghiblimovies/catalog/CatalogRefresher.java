@@ -6,14 +6,15 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
@@ -26,7 +27,6 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
@@ -45,9 +45,14 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
  * turn; what it reads it shares. The fleet's own schedule then drives refreshes ({@code fleet/}),
  * and this one's stays idle.
  * <p>
- * Refreshes run on a thread of their own. When the service stops, a refresh still reading the
- * API is interrupted and dropped without a word, one already writing its snapshot is let finish,
- * and nothing runs after that: a stop is prompt, quiet, and never leaves half a snapshot.
+ * Everything that happens in the background (the schedule, refreshes, the fleet's check) runs on
+ * one thread of this class, {@code catalog-refresh}, from a JDK scheduled executor that the service
+ * owns, rather than on Quarkus' scheduler: that scheduler stops its trigger in a {@code @PreDestroy}
+ * and lets invocations already handed to the worker pool run after the CDI container is gone
+ * ("Error Occurred After Shutdown"). Here the first observer of {@link ShutdownEvent}, while every
+ * bean still stands, interrupts a refresh still reading the API, shuts the executor down and waits
+ * for its thread to end (a refresh writing its snapshot is let finish): once it returns, no job body
+ * runs and none ever will, so a stop is prompt, quiet, and never leaves half a snapshot.
  */
 @ApplicationScoped
 public class CatalogRefresher {
@@ -66,11 +71,7 @@ public class CatalogRefresher {
     private final Timer refreshFailed;
     private final Timer refreshNotTried;
     private final AtomicReference<CompletableFuture<Catalog>> inFlight = new AtomicReference<>();
-    private final ExecutorService runner = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "catalog-refresh");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledThreadPoolExecutor runner = refreshThread();
     private volatile RefreshStatus status = RefreshStatus.NEVER;
     private volatile boolean stopping;
     /** The thread reading the API right now, interrupted by a stop; guarded by {@code this}. */
@@ -92,6 +93,22 @@ public class CatalogRefresher {
         this.refreshNotTried = refreshTimer(registry, "not_tried");
     }
 
+    /**
+     * One thread; on shutdown, what is queued or scheduled is dropped, and only what runs goes on
+     * (to its end, or until its read is interrupted).
+     */
+    private static ScheduledThreadPoolExecutor refreshThread() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "catalog-refresh");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+
     private static Timer refreshTimer(MeterRegistry registry, String outcome) {
         return Timer.builder("catalog.refresh")
                 .description("Catalog refreshes by outcome (not_tried: the API's circuit breaker was open)")
@@ -109,6 +126,46 @@ public class CatalogRefresher {
         if (!fleet.sharing() || isDue(store.current(), Instant.now())) {
             refresh();
         }
+        if (config.scheduleEnabled() && !fleet.sharing()) {
+            // the fleet schedules its own check instead (scheduleEvery), which refreshes when due
+            scheduleEvery(config.refreshInterval(), this::refresh);
+        }
+    }
+
+    /**
+     * Runs {@code job} every {@code interval} (the first time one interval from now) on the refresh
+     * thread, never two at once and never after the stop began. A job that throws is logged and
+     * runs again at its next time.
+     */
+    public void scheduleEvery(Duration interval, Runnable job) {
+        long millis = interval.toMillis();
+        try {
+            runner.scheduleWithFixedDelay(() -> {
+                if (stopping) {
+                    return;
+                }
+                try {
+                    job.run();
+                } catch (RuntimeException e) {
+                    Log.warnf("A background job failed; it runs again in %s: %s", interval, e);
+                }
+            }, millis, millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the service is stopping
+        }
+    }
+
+    /** Runs {@code task} once on the refresh thread, after what is already queued; nothing once the stop began. */
+    public void execute(Runnable task) {
+        try {
+            runner.execute(() -> {
+                if (!stopping) {
+                    task.run();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the service is stopping
+        }
     }
 
     /** Whether {@code catalog} (or none) is {@code movies.refresh-interval} old: time to read the API again. */
@@ -122,18 +179,19 @@ public class CatalogRefresher {
     }
 
     /**
-     * Runs while every bean is still there: interrupts a refresh that is reading the API, waits (at
-     * most {@link #STOP_WAIT}) for the refresh to end, so that nothing it does outlives the beans
-     * it uses, and releases whoever waits on it.
+     * Runs first when the service stops, while every bean is still there: interrupts a refresh that
+     * is reading the API, cancels the schedule, waits (at most {@link #STOP_WAIT}) for the refresh
+     * thread to end, so that nothing it does outlives the beans it uses, and releases whoever waits
+     * on a refresh.
      */
-    void stop(@Observes ShutdownEvent event) {
+    void stop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
         synchronized (this) {
             stopping = true;
             if (reading != null) {
                 reading.interrupt();
             }
         }
-        runner.shutdown();
+        runner.shutdown(); // what is queued or scheduled is dropped; what runs is let end
         try {
             if (!runner.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 Log.infof("A catalog refresh still runs %d s after the stop began; leaving it behind",
@@ -148,12 +206,8 @@ public class CatalogRefresher {
         }
     }
 
-    @Scheduled(identity = "catalog-refresh", every = "${movies.refresh-interval}",
-            delayed = "${movies.refresh-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** What the schedule does every interval (tests call it directly), waiting for the refresh to end. */
     void refreshOnSchedule() {
-        if (fleet.sharing()) {
-            return; // the fleet's schedule decides, and falls back to this replica alone when it must
-        }
         refresh().handle((catalog, failure) -> null).join();
     }
 

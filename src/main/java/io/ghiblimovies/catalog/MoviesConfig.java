@@ -52,6 +52,14 @@ public interface MoviesConfig {
     @WithDefault("${user.home}/.cache/ghibli-movies/catalog-${quarkus.http.port}.json")
     Path snapshotPath();
 
+    /**
+     * Whether the background schedule runs: the refresh every {@code movies.refresh-interval} and,
+     * with a shared store, the fleet's check. Off only in tests that run the jobs themselves.
+     */
+    @WithDefault("true")
+    @WithConverter(StrictBoolean.class)
+    boolean scheduleEnabled();
+
     /** Sharing one catalog among replicas, when {@code quarkus.redis.hosts} is set. */
     Sharing fleet();
 

@@ -18,7 +18,7 @@ import io.smallrye.config.SmallRyeConfigBuilderCustomizer;
 
 /**
  * Refuses settings that make no sense while the configuration is read, before anything else runs
- * (no banner, no scheduler, no port opened), with one line per offending setting that names it.
+ * (no banner, no job, no port opened), with one line per offending setting that names it.
  * Values of the wrong type ({@code movies.max-age=soon}) are refused by the configuration itself,
  * also naming the setting.
  * <p>
@@ -61,7 +61,7 @@ public class SettingsCheck implements ConfigValidator {
         notNegative(problems, "movies.refresh-wait", config.refreshWait());
         if (config.fleet().checkInterval().compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add(new Problem("movies.fleet.check-interval is " + written(config.fleet().checkInterval())
-                    + ": it must be 1s or more (the scheduler runs nothing more often)"));
+                    + ": it must be 1s or more"));
         }
         positive(problems, "movies.fleet.lease-ttl", config.fleet().leaseTtl());
         if (config.fleet().keyPrefix().isBlank() || config.fleet().keyPrefix().contains(" ")) {

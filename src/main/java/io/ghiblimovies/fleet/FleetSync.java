@@ -2,9 +2,6 @@ package io.ghiblimovies.fleet;
 
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,6 +10,7 @@ import io.ghiblimovies.catalog.Catalog;
 import io.ghiblimovies.catalog.CatalogRefresher;
 import io.ghiblimovies.catalog.CatalogSnapshot;
 import io.ghiblimovies.catalog.CatalogStore;
+import io.ghiblimovies.catalog.MoviesConfig;
 import io.ghiblimovies.catalog.Origin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,7 +18,6 @@ import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands.ReactiveRedisSubscriber;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
 
 /**
  * Keeps this replica's catalog in step with the fleet's, when a shared store is configured.
@@ -43,11 +40,7 @@ class FleetSync {
     private final CatalogStore store;
     private final CatalogRefresher refresher;
     private final CatalogSnapshot snapshot;
-    private final ExecutorService notifications = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "catalog-fleet");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final MoviesConfig config;
     private volatile ReactiveRedisSubscriber subscriber;
     private volatile int subscribedAt = -1;
     private volatile boolean subscribing;
@@ -55,7 +48,8 @@ class FleetSync {
     private volatile boolean stopping;
 
     FleetSync(SharedCatalog shared, FleetRedis redis, CatalogStore store, CatalogRefresher refresher,
-            CatalogSnapshot snapshot) {
+            CatalogSnapshot snapshot, MoviesConfig config) {
+        this.config = config;
         this.shared = shared;
         this.redis = redis;
         this.store = store;
@@ -63,16 +57,20 @@ class FleetSync {
         this.snapshot = snapshot;
     }
 
-    void registerMetrics(@Observes StartupEvent event, MeterRegistry registry) {
-        if (shared.sharing()) {
-            Gauge.builder("catalog.fleet.store.reachable", redis, r -> r.reachable() ? 1 : 0)
-                    .description("1 while the shared store (Redis) answers, 0 while this replica is cut off from it")
-                    .register(registry);
+    /** Without a shared store, nothing: no metric, no job. */
+    void start(@Observes StartupEvent event, MeterRegistry registry) {
+        if (!shared.sharing()) {
+            return;
+        }
+        Gauge.builder("catalog.fleet.store.reachable", redis, r -> r.reachable() ? 1 : 0)
+                .description("1 while the shared store (Redis) answers, 0 while this replica is cut off from it")
+                .register(registry);
+        if (config.scheduleEnabled()) {
+            refresher.scheduleEvery(config.fleet().checkInterval(), this::check);
         }
     }
 
-    @Scheduled(identity = "fleet-check", every = "${movies.fleet.check-interval}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** Runs on the refresh thread ({@link CatalogRefresher#scheduleEvery}). */
     void check() {
         if (!shared.sharing() || stopping) {
             return;
@@ -145,24 +143,19 @@ class FleetSync {
         }
     }
 
-    /** Called on a Redis connection's thread: the work is handed to a thread of ours. */
+    /** Called on a Redis connection's thread: the work is handed to the refresh thread. */
     private void onAnnounced() {
-        try {
-            notifications.execute(() -> {
-                try {
-                    take();
-                } catch (FleetRedis.Unreachable e) {
-                    // the next check catches up
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // stopping
-        }
+        refresher.execute(() -> {
+            try {
+                take();
+            } catch (FleetRedis.Unreachable e) {
+                // the next check catches up
+            }
+        });
     }
 
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
-        notifications.shutdownNow();
         ReactiveRedisSubscriber current = subscriber;
         if (current != null) {
             current.unsubscribe().subscribe().with(done -> { }, failure -> { });

@@ -42,7 +42,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 
 /**
  * The refresh job against a fake Ghibli API that changes and fails. The job is called directly;
- * the scheduler is off in tests.
+ * the schedule is off in tests (movies.schedule-enabled).
  */
 @QuarkusTest
 @TestProfile(ShortUpstreamBounds.class)

@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,6 +32,8 @@ import io.restassured.path.json.JsonPath;
 class RestartIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(30);
+    /** Stops at a random moment per run of {@link #aStopAtAnyMomentIsPromptAndQuiet}. */
+    private static final int STOPS_AT_RANDOM = 6;
     /** Each answer of a slow API: under the 5 s read timeout, long enough for a stop to land mid-refresh. */
     private static final int SLOW_ANSWER_MILLIS = 3000;
 
@@ -73,7 +77,7 @@ class RestartIT {
         try (AppProcess app = start("stop-first-refresh", folder.resolve("catalog.json"))) {
             await().atMost(DEADLINE).until(() -> !ghibliApi.findAll(requested(FILMS)).isEmpty());
 
-            assertStopsPromptlyAndQuietly(app);
+            app.assertStopsPromptlyAndQuietly();
         }
         assertThat(folder).isEmptyDirectory();
     }
@@ -88,23 +92,30 @@ class RestartIT {
             // the next scheduled refresh (every second here) is under way, waiting on the API
             await().atMost(DEADLINE).until(() -> !ghibliApi.findAll(requested(FILMS)).isEmpty());
 
-            assertStopsPromptlyAndQuietly(app);
+            app.assertStopsPromptlyAndQuietly();
         }
         assertThat(folder).isDirectoryNotContaining("glob:**.tmp");
         assertThat(JsonPath.from(Files.readString(snapshot)).getList("catalog.movies.title"))
                 .isEqualTo(GhibliApiStubs.FIXTURE_TITLES_IN_ORDER);
     }
 
-    /** Ends well within a container's usual 10 s grace, with no error, no stack trace, no thread left waiting. */
-    private static void assertStopsPromptlyAndQuietly(AppProcess app) {
-        long start = System.nanoTime();
-        Integer exit = app.stop(DEADLINE);
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
+    /**
+     * SIGTERM at a random moment of the first seconds: while the JVM starts, around the banner,
+     * during the first refresh, during a scheduled one (every second here, each answer of the API
+     * taking 300 ms, so that a refresh is under way about as often as not).
+     */
+    @Test
+    void aStopAtAnyMomentIsPromptAndQuiet() {
+        GhibliApiStubs.slow(ghibliApi, 300);
+        for (int round = 0; round < STOPS_AT_RANDOM; round++) {
+            Path snapshot = folder.resolve("catalog-" + round + ".json");
+            try (AppProcess app = start("stop-at-random-" + round, snapshot)) {
+                LockSupport.parkNanos(Duration.ofMillis(ThreadLocalRandom.current().nextLong(300, 3500)).toNanos());
 
-        assertThat(exit).as("the app ended; its output:%n%s", app.output()).isNotNull();
-        assertThat(took).as("time to stop").isLessThan(Duration.ofSeconds(5));
-        assertThat(app.output()).contains("stopped in").doesNotContain("ERROR").doesNotContain("Exception")
-                .doesNotContain("Awaiting thread pool");
+                app.assertStopsPromptlyAndQuietly();
+            }
+            assertThat(folder).isDirectoryNotContaining("glob:**.tmp");
+        }
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
@@ -263,6 +264,18 @@ class FleetIT {
                     .contains("it cannot be read").contains("not a catalog of format 1 with films")
                     .contains("it was read from http://127.0.0.1:9").contains("it was fetched in the future")
                     .contains("is not a number").doesNotContain("ERROR").doesNotContain("Exception");
+        }
+    }
+
+    /** SIGTERM at a random moment of a replica's first seconds: its fleet jobs end with it, quietly. */
+    @Test
+    void aReplicaStoppedAtAnyMomentStopsPromptlyAndQuietly() {
+        GhibliApiStubs.slow(ghibliApi, 300);
+        for (int round = 0; round < 4; round++) {
+            AppProcess replica = start("stop-at-random-" + round);
+            LockSupport.parkNanos(Duration.ofMillis(ThreadLocalRandom.current().nextLong(300, 3500)).toNanos());
+
+            replica.assertStopsPromptlyAndQuietly();
         }
     }
 

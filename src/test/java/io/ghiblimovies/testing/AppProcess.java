@@ -227,6 +227,26 @@ public final class AppProcess implements AutoCloseable {
         return awaitExit(deadline);
     }
 
+    /**
+     * Stops the app (SIGTERM) and checks what a user at the terminal sees: it ends within 5 s (a
+     * container's grace is usually 10), with Quarkus' own "stopped in" line once it had started, and
+     * no error, no stack trace, no thread left waiting.
+     */
+    public void assertStopsPromptlyAndQuietly() {
+        long start = System.nanoTime();
+        Integer exit = stop(Duration.ofSeconds(30));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        String output = output();
+        assertThat(exit).as("the app ended; its output:%n%s", output).isNotNull();
+        assertThat(took).as("time to stop; the output:%n%s", output).isLessThan(Duration.ofSeconds(5));
+        assertThat(output).as("the output").doesNotContain("ERROR").doesNotContain("Exception")
+                .doesNotContain("Awaiting thread pool");
+        if (output.contains(" started in ")) {
+            assertThat(output).as("the output").contains("stopped in");
+        }
+    }
+
     @Override
     public void close() {
         if (process.isAlive()) {

@@ -7,7 +7,7 @@ import java.util.Map;
 import io.quarkus.test.junit.QuarkusTestProfile;
 
 /**
- * The app with a catalog that turns stale after 3 s (refreshed every 3 s, the scheduler off as in
+ * The app with a catalog that turns stale after 3 s (refreshed every 3 s, the schedule off as in
  * every test) and a breaker that lets a trial through after 300 ms, so that a failing API shows as
  * stale, and its recovery as fresh, within seconds. Shared by the test classes that watch staleness
  * ({@code StaleCatalogTests}, {@code MoviesPageBrowserTests}), so they share one application start.

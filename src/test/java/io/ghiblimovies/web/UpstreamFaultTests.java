@@ -44,7 +44,7 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
 /**
- * The fault matrix, with the real scheduler running (every second here, max-age two seconds):
+ * The fault matrix, with the real schedule running (every second here, max-age two seconds):
  * whatever the Ghibli API does, users get 200s with the last good catalog, flagged stale once it
  * is too old, without waiting on the API, and fresh data again soon after the API is back.
  */
@@ -56,7 +56,7 @@ class UpstreamFaultTests {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return breakerDelay(500, Map.of("quarkus.scheduler.enabled", "true",
+            return breakerDelay(500, Map.of("movies.schedule-enabled", "true",
                     "movies.refresh-interval", "1s",
                     "movies.max-age", "2s",
                     "quarkus.rest-client.ghibli-api.read-timeout", "500"));
