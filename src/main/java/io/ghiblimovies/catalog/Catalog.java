@@ -1,6 +1,5 @@
 package io.ghiblimovies.catalog;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -8,8 +7,9 @@ import java.util.Objects;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * Every film with its people, as read from {@code source} at {@code fetchedAt}. Immutable: a
- * newer read makes a new catalog.
+ * Every film with its people, as read from {@code source} at {@code fetchedAt} (by the fleet's
+ * clock: see {@link Fleet#now()}). Immutable: a newer read makes a new catalog. How old it is, is
+ * judged where it is held ({@link HeldCatalog}).
  *
  * @param peopleCount how many different people appear in at least one film
  */
@@ -20,19 +20,5 @@ public record Catalog(String source, Instant fetchedAt, List<Movie> movies, int 
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(fetchedAt, "fetchedAt");
         movies = List.copyOf(movies);
-    }
-
-    /** How old this catalog is at {@code now}; never negative. */
-    public Duration age(Instant now) {
-        Duration age = Duration.between(fetchedAt, now);
-        return age.isNegative() ? Duration.ZERO : age;
-    }
-
-    /**
-     * Whether this catalog is older than {@code maxAgeMillis} at {@code nowMillis} (epoch millis):
-     * the one definition of stale, for the request path (no allocation) and everything else.
-     */
-    public boolean olderThan(long maxAgeMillis, long nowMillis) {
-        return nowMillis - fetchedAt.toEpochMilli() > maxAgeMillis;
     }
 }

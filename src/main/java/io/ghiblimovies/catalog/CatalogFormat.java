@@ -22,6 +22,9 @@ public class CatalogFormat {
     /** The format written, and the only one read. */
     public static final int VERSION = 1;
 
+    /** The most a kept catalog may take, as much as the API may send (the real one is about 50 KB). */
+    public static final long MAX_BYTES = 4L * 1024 * 1024;
+
     /** What is kept. */
     @RegisterForReflection
     record Kept(int format, Catalog catalog) {
@@ -29,7 +32,7 @@ public class CatalogFormat {
 
     /** Bytes that are not a catalog this service can serve. */
     public static class Refused extends Exception {
-        Refused(String reason) {
+        public Refused(String reason) {
             super(reason, null, false, false);
         }
     }
@@ -56,6 +59,9 @@ public class CatalogFormat {
      * @throws Refused when they hold no catalog of this format with films, or one read from another API
      */
     public Catalog read(byte[] bytes) throws Refused {
+        if (bytes.length > MAX_BYTES) {
+            throw new Refused("it is " + bytes.length + " bytes, more than the " + MAX_BYTES + " a catalog may take");
+        }
         Kept kept;
         try {
             kept = mapper.readValue(bytes, Kept.class);

@@ -1,6 +1,5 @@
 package io.ghiblimovies.catalog;
 
-import java.time.Instant;
 import java.util.function.ToDoubleFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,13 +15,13 @@ class CatalogMetrics {
 
     void register(@Observes StartupEvent event, MeterRegistry registry, CatalogStore store, CatalogRefresher refresher) {
         gauge(registry, "catalog.age.seconds", "Seconds since the served catalog was fetched (-1: none yet)", store,
-                s -> s.current().map(c -> (double) c.age(Instant.now()).toSeconds()).orElse(-1d));
+                s -> s.current().map(c -> (double) c.age(System.nanoTime()).toSeconds()).orElse(-1d));
         gauge(registry, "catalog.stale", "1 while the served catalog is older than movies.max-age", store,
-                s -> s.current().map(c -> refresher.isStale(c, Instant.now()) ? 1d : 0d).orElse(0d));
+                s -> s.current().map(c -> refresher.isStale(c, System.nanoTime()) ? 1d : 0d).orElse(0d));
         gauge(registry, "catalog.films", "Films in the served catalog", store,
-                s -> s.current().map(c -> (double) c.movies().size()).orElse(0d));
+                s -> s.current().map(c -> (double) c.catalog().movies().size()).orElse(0d));
         gauge(registry, "catalog.people", "People in at least one film of the served catalog", store,
-                s -> s.current().map(c -> (double) c.peopleCount()).orElse(0d));
+                s -> s.current().map(c -> (double) c.catalog().peopleCount()).orElse(0d));
         gauge(registry, "catalog.refresh.consecutive.failures", "Failed refreshes since the last good one", refresher,
                 r -> r.status().consecutiveFailures());
         for (Origin origin : Origin.values()) {

@@ -32,7 +32,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
 /**
  * Keeps the store's catalog fresh: once at startup, then every {@code movies.refresh-interval},
- * and on demand when a request finds the catalog older than {@code movies.max-age}.
+ * and, alone, on demand when a request finds the catalog older than {@code movies.max-age}.
  * <p>
  * At startup the snapshot on disk, if any, is served before the API is first called. Each good
  * catalog is published, then saved as the new snapshot. Refreshes are single flight: whoever
@@ -40,19 +40,20 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
  * API's circuit breaker bounds how often a failing API is tried, and while it is open no request
  * starts a refresh at all.
  * <p>
- * With a shared store ({@link Fleet}), the catalog the other replicas share is taken at startup
- * before the snapshot and the API, and a replica reads the API only when it holds the fleet's
- * turn; what it reads it shares. The fleet's own schedule then drives refreshes ({@code fleet/}),
- * and this one's stays idle.
+ * With a shared store ({@link Fleet}), the fleet's check runs every {@code movies.fleet.check-interval}
+ * instead: it takes what the other replicas share, and this replica reads the API when it holds the
+ * fleet's claim (and shares what it reads), or alone when the shared store cannot be relied on and
+ * its catalog is due. Requests then start nothing: they never wait on the shared store.
  * <p>
- * Everything that happens in the background (the schedule, refreshes, the fleet's check) runs on
- * one thread of this class, {@code catalog-refresh}, from a JDK scheduled executor that the service
- * owns, rather than on Quarkus' scheduler: that scheduler stops its trigger in a {@code @PreDestroy}
- * and lets invocations already handed to the worker pool run after the CDI container is gone
- * ("Error Occurred After Shutdown"). Here the first observer of {@link ShutdownEvent}, while every
- * bean still stands, interrupts a refresh still reading the API, shuts the executor down and waits
- * for its thread to end (a refresh writing its snapshot is let finish): once it returns, no job body
- * runs and none ever will, so a stop is prompt, quiet, and never leaves half a snapshot.
+ * Everything that happens in the background (the schedule, refreshes, the fleet's check, snapshot
+ * writes) runs on one thread of this class, {@code catalog-refresh}, from a JDK scheduled executor
+ * that the service owns, rather than on Quarkus' scheduler: that scheduler stops its trigger in a
+ * {@code @PreDestroy} and lets invocations already handed to the worker pool run after the CDI
+ * container is gone ("Error Occurred After Shutdown"). Here the first observer of
+ * {@link ShutdownEvent}, while every bean still stands, interrupts a refresh still reading the API,
+ * shuts the executor down and waits for its thread to end (a refresh writing its snapshot is let
+ * finish): once it returns, no job body runs and none ever will, so a stop is prompt, quiet, and
+ * never leaves half a snapshot.
  */
 @ApplicationScoped
 public class CatalogRefresher {
@@ -66,11 +67,11 @@ public class CatalogRefresher {
     private final CircuitBreakerMaintenance breakers;
     private final CatalogSnapshot snapshot;
     private final Fleet fleet;
-    private final Counter refreshesForFleet;
+    private final Optional<Counter> refreshesForFleet;
     private final Timer refreshSucceeded;
     private final Timer refreshFailed;
     private final Timer refreshNotTried;
-    private final AtomicReference<CompletableFuture<Catalog>> inFlight = new AtomicReference<>();
+    private final AtomicReference<CompletableFuture<HeldCatalog>> inFlight = new AtomicReference<>();
     private final ScheduledThreadPoolExecutor runner = refreshThread();
     private volatile RefreshStatus status = RefreshStatus.NEVER;
     private volatile boolean stopping;
@@ -85,9 +86,9 @@ public class CatalogRefresher {
         this.breakers = breakers;
         this.snapshot = snapshot;
         this.fleet = fleet;
-        this.refreshesForFleet = Counter.builder("catalog.fleet.refreshes")
-                .description("Refreshes this replica read from the API and shared with the fleet")
-                .register(registry);
+        this.refreshesForFleet = fleet.sharing() ? Optional.of(Counter.builder("catalog.fleet.refreshes")
+                .description("Refreshes this replica read from the API for the fleet")
+                .register(registry)) : Optional.empty();
         this.refreshSucceeded = refreshTimer(registry, "success");
         this.refreshFailed = refreshTimer(registry, "failure");
         this.refreshNotTried = refreshTimer(registry, "not_tried");
@@ -117,19 +118,92 @@ public class CatalogRefresher {
     }
 
     /**
-     * What the other replicas share first, then the snapshot if it is newer, so that a new replica
-     * or a restart serves at once; then the API, unless the shared catalog is recent enough.
+     * Alone: the snapshot, so that a restart serves at once, then the API, and the schedule. In a
+     * fleet, on the refresh thread: what the other replicas share first (which also sets the fleet's
+     * clock), then the snapshot if it is newer, then the fleet's check and its schedule.
      */
     void loadAtStartup(@Observes StartupEvent event) {
-        fleet.latest().ifPresent(shared -> store.publish(shared, Origin.SHARED));
-        snapshot.load().ifPresent(saved -> store.publish(saved, Origin.SNAPSHOT));
-        if (!fleet.sharing() || isDue(store.current(), Instant.now())) {
+        if (!fleet.sharing()) {
+            snapshot.load().ifPresent(this::publishSaved);
             refresh();
+            if (config.scheduleEnabled()) {
+                scheduleEvery(config.refreshInterval(), this::refresh);
+            }
+            return;
         }
-        if (config.scheduleEnabled() && !fleet.sharing()) {
-            // the fleet schedules its own check instead (scheduleEvery), which refreshes when due
-            scheduleEvery(config.refreshInterval(), this::refresh);
+        execute(() -> {
+            fleet.sync(false);
+            snapshot.load().ifPresent(this::publishSaved);
+            checkWithTheFleet();
+        });
+    }
+
+    /** The fleet's check, then the next one when the fleet says ({@link Fleet#nextCheck()}), until the stop. */
+    private void checkWithTheFleet() {
+        try {
+            syncWithFleet();
+        } catch (RuntimeException e) {
+            Log.warnf("The fleet's check failed; it runs again: %s", e);
         }
+        if (config.scheduleEnabled() && !stopping) {
+            try {
+                runner.schedule(this::checkWithTheFleet, fleet.nextCheck().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // the service is stopping
+            }
+        }
+    }
+
+    /**
+     * A saved catalog, aged by the fleet's clock; one dated in the future (a clock stepped back since
+     * it was saved) is never trusted as fresh: it is served as stale until a refresh replaces it.
+     */
+    private void publishSaved(Catalog saved) {
+        long ageMillis = fleet.now().toEpochMilli() - saved.fetchedAt().toEpochMilli();
+        if (ageMillis < 0) {
+            Log.infof("The catalog snapshot was fetched at %s, after now (%s): a clock went back. It is served"
+                    + " as stale until a refresh replaces it", saved.fetchedAt(), fleet.now());
+            ageMillis = config.maxAge().toMillis() + 1000;
+        }
+        store.publish(saved, Origin.SNAPSHOT, System.nanoTime() - ageMillis * 1_000_000);
+    }
+
+    /**
+     * The fleet's check, on the refresh thread: takes what the fleet shares, then reads the API for
+     * the fleet when this replica holds the claim, or alone when the fleet cannot be relied on and
+     * the catalog is due.
+     */
+    void syncWithFleet() {
+        HeldCatalog before = store.latest();
+        boolean mayRead = breakers.currentState(GhibliClient.BREAKER) != CircuitBreakerState.OPEN;
+        Fleet.Turn turn = fleet.sync(mayRead);
+        HeldCatalog taken = store.latest();
+        if (taken != before) {
+            tookFromTheFleet(taken);
+        }
+        if (turn == Fleet.Turn.FOR_FLEET || turn == Fleet.Turn.ALONE && mayRead && isDue(taken, System.nanoTime())) {
+            try {
+                read(turn == Fleet.Turn.FOR_FLEET);
+            } catch (RuntimeException | Error e) {
+                // counted and logged by read()
+            }
+        }
+    }
+
+    /** A catalog from the fleet ends a failure streak, whoever read it, and becomes the snapshot. */
+    private void tookFromTheFleet(HeldCatalog taken) {
+        RefreshStatus before = status;
+        if (before.failingSince() != null && !isStale(taken, System.nanoTime())) {
+            status = before.succeeded(taken.catalog().fetchedAt());
+            Log.infof("The fleet's catalog is fresh again (fetched %s by another replica) after %d failed refreshes"
+                    + " here since %s", taken.catalog().fetchedAt(), before.consecutiveFailures(), before.failingSince());
+        }
+        snapshot.save(taken.catalog());
+    }
+
+    /** Whether {@code held} (or none) is {@code movies.refresh-interval} old: time to read the API again. */
+    public boolean isDue(HeldCatalog held, long nowNanos) {
+        return held == null || held.age(nowNanos).compareTo(config.refreshInterval()) >= 0;
     }
 
     /**
@@ -137,7 +211,7 @@ public class CatalogRefresher {
      * thread, never two at once and never after the stop began. A job that throws is logged and
      * runs again at its next time.
      */
-    public void scheduleEvery(Duration interval, Runnable job) {
+    private void scheduleEvery(Duration interval, Runnable job) {
         long millis = interval.toMillis();
         try {
             runner.scheduleWithFixedDelay(() -> {
@@ -156,7 +230,7 @@ public class CatalogRefresher {
     }
 
     /** Runs {@code task} once on the refresh thread, after what is already queued; nothing once the stop began. */
-    public void execute(Runnable task) {
+    private void execute(Runnable task) {
         try {
             runner.execute(() -> {
                 if (!stopping) {
@@ -168,14 +242,9 @@ public class CatalogRefresher {
         }
     }
 
-    /** Whether {@code catalog} (or none) is {@code movies.refresh-interval} old: time to read the API again. */
-    public boolean isDue(Optional<Catalog> catalog, Instant now) {
-        return catalog.isEmpty() || catalog.get().age(now).compareTo(config.refreshInterval()) >= 0;
-    }
-
     /** How many refreshes this replica read for the fleet and shared. */
     public long refreshesForFleet() {
-        return (long) refreshesForFleet.count();
+        return refreshesForFleet.map(counter -> (long) counter.count()).orElse(0L);
     }
 
     /**
@@ -200,29 +269,29 @@ public class CatalogRefresher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        CompletableFuture<Catalog> abandoned = inFlight.getAndSet(null);
+        CompletableFuture<HeldCatalog> abandoned = inFlight.getAndSet(null);
         if (abandoned != null) {
             abandoned.completeExceptionally(new CancellationException("the service is stopping"));
         }
     }
 
-    /** What the schedule does every interval (tests call it directly), waiting for the refresh to end. */
+    /** What the schedule does every interval, alone (tests call it directly), waiting for the refresh to end. */
     void refreshOnSchedule() {
         refresh().handle((catalog, failure) -> null).join();
     }
 
     /**
-     * Starts a refresh, or joins the one under way.
+     * Starts a refresh, or joins the one under way; alone, or while a test drives the refresher.
      *
-     * @return completes with the new catalog once it is published, or exceptionally with why
-     *         there is none
+     * @return completes with the catalog served once the refresh is published, or exceptionally
+     *         with why there is none
      */
-    public CompletableFuture<Catalog> refresh() {
+    public CompletableFuture<HeldCatalog> refresh() {
         if (stopping) {
             return CompletableFuture.failedFuture(new CancellationException("the service is stopping"));
         }
-        CompletableFuture<Catalog> mine = new CompletableFuture<>();
-        CompletableFuture<Catalog> running = inFlight.compareAndExchange(null, mine);
+        CompletableFuture<HeldCatalog> mine = new CompletableFuture<>();
+        CompletableFuture<HeldCatalog> running = inFlight.compareAndExchange(null, mine);
         if (running != null) {
             return running;
         }
@@ -236,17 +305,19 @@ public class CatalogRefresher {
     }
 
     /**
-     * For a request that found {@code catalog} (or none): starts a refresh if the catalog is
-     * older than {@code movies.max-age}, unless the API's circuit breaker is open.
-     *
-     * @return the refresh, when it is worth a brief wait: while the API is known to be failing,
-     *         a request does not wait on it and is answered from the stale catalog at once
+     * For a request that found {@code held} (or none): what it may wait for. Alone, a refresh if the
+     * catalog is older than {@code movies.max-age} (started here unless the API's circuit breaker is
+     * open), and only while the API is not known to be failing. In a fleet, requests start nothing
+     * (the fleet's check refreshes), and only one that finds no catalog at all waits, for the first.
      */
-    public Optional<CompletableFuture<Catalog>> refreshIfTooOld(Optional<Catalog> catalog, Instant now) {
-        if (catalog.isPresent() && !isStale(catalog.get(), now)) {
+    public Optional<CompletableFuture<HeldCatalog>> refreshIfTooOld(HeldCatalog held, long nowNanos) {
+        if (fleet.sharing()) {
+            return held == null ? Optional.of(store.first().toCompletableFuture()) : Optional.empty();
+        }
+        if (held != null && !isStale(held, nowNanos)) {
             return Optional.empty();
         }
-        CompletableFuture<Catalog> refresh = inFlight.get();
+        CompletableFuture<HeldCatalog> refresh = inFlight.get();
         if (refresh == null) {
             if (breakers.currentState(GhibliClient.BREAKER) == CircuitBreakerState.OPEN) {
                 return Optional.empty();
@@ -256,48 +327,21 @@ public class CatalogRefresher {
         return status.failingSince() == null ? Optional.of(refresh) : Optional.empty();
     }
 
-    /** Whether {@code catalog} is older than {@code movies.max-age} at {@code now}. */
-    public boolean isStale(Catalog catalog, Instant now) {
-        return catalog.olderThan(config.maxAge().toMillis(), now.toEpochMilli());
+    /** Whether {@code held} is older than {@code movies.max-age} at {@code nowNanos}. */
+    public boolean isStale(HeldCatalog held, long nowNanos) {
+        return held.olderThan(config.maxAge().toNanos(), nowNanos);
     }
 
     public RefreshStatus status() {
         return status;
     }
 
-    private void run(CompletableFuture<Catalog> result) {
-        Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        long startNanos = System.nanoTime();
-        try (Fleet.RefreshClaim claim = fleet.claimRefresh()) {
-            if (claim.turn() == Fleet.Turn.TAKEN) {
-                // another replica reads the API: take what it shared, if that is newer
-                fleet.latest().ifPresent(shared -> store.publish(shared, Origin.SHARED));
-                Log.debugf("Catalog refresh left to another replica");
-                inFlight.compareAndSet(result, null);
-                store.current().ifPresentOrElse(result::complete,
-                        () -> result.completeExceptionally(new IllegalStateException("another replica refreshes")));
-                return;
-            }
-            Catalog catalog = CatalogJoiner.join(client.baseUrl(), started, read());
-            store.publish(catalog, Origin.API);
-            succeeded(catalog, started);
-            refreshSucceeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-            if (claim.turn() == Fleet.Turn.FOR_FLEET) {
-                fleet.share(catalog);
-                refreshesForFleet.increment();
-            }
-            Catalog served = store.current().orElse(catalog);
+    private void run(CompletableFuture<HeldCatalog> result) {
+        try {
+            read(false);
             inFlight.compareAndSet(result, null);
-            result.complete(served);
-            snapshot.save(served);
+            result.complete(store.latest());
         } catch (RuntimeException | Error e) {
-            if (stopping) {
-                Log.debugf("Catalog refresh dropped: the service is stopping (%s)", e.getMessage());
-            } else {
-                failed(e, started);
-                (e instanceof CircuitBreakerOpenException ? refreshNotTried : refreshFailed)
-                        .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-            }
             inFlight.compareAndSet(result, null);
             result.completeExceptionally(e);
         } finally {
@@ -307,8 +351,42 @@ public class CatalogRefresher {
         }
     }
 
+    /**
+     * Reads the API on this (the refresh) thread, publishes what it read, shares it (for the fleet,
+     * or, alone, in case the store takes it) and saves it as the snapshot.
+     *
+     * @throws RuntimeException why there is no new catalog, already counted and logged
+     */
+    private void read(boolean forFleet) {
+        Instant started = fleet.now().truncatedTo(ChronoUnit.MILLIS);
+        long startNanos = System.nanoTime();
+        try {
+            Catalog catalog = CatalogJoiner.join(client.baseUrl(), started, fetch());
+            store.publish(catalog, Origin.API, startNanos);
+            succeeded(catalog, started);
+            refreshSucceeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            fleet.share(catalog);
+            if (forFleet) {
+                refreshesForFleet.ifPresent(Counter::increment);
+            }
+            snapshot.save(store.latest().catalog());
+        } catch (RuntimeException | Error e) {
+            if (stopping) {
+                Log.debugf("Catalog refresh dropped: the service is stopping (%s)", e.getMessage());
+            } else {
+                if (forFleet) {
+                    fleet.readFailed();
+                }
+                failed(e, started);
+                (e instanceof CircuitBreakerOpenException ? refreshNotTried : refreshFailed)
+                        .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            }
+            throw e;
+        }
+    }
+
     /** The API's data, read on this thread so that a stop can interrupt it; nothing once the stop began. */
-    private GhibliData read() {
+    private GhibliData fetch() {
         synchronized (this) {
             if (stopping) {
                 throw new CancellationException("the service is stopping");
@@ -337,7 +415,7 @@ public class CatalogRefresher {
                     before.consecutiveFailures(), before.failingSince());
         }
         Log.debugf("Catalog refreshed: %d films, %d people, in %d ms", catalog.movies().size(),
-                catalog.peopleCount(), Duration.between(at, Instant.now()).toMillis());
+                catalog.peopleCount(), Duration.between(at, fleet.now()).toMillis());
     }
 
     private void failed(Throwable e, Instant at) {
@@ -353,7 +431,8 @@ public class CatalogRefresher {
         status = before.failed(at, why);
         if (before.failingSince() == null) {
             Log.warnf("Catalog refresh failed, serving the last good catalog (%s): %s",
-                    store.current().map(c -> "fetched " + c.fetchedAt()).orElse("none yet"), why);
+                    Optional.ofNullable(store.latest()).map(c -> "fetched " + c.catalog().fetchedAt()).orElse("none yet"),
+                    why);
         } else {
             Log.debugf("Catalog refresh failed again (%d in a row): %s", before.consecutiveFailures() + 1, why);
         }

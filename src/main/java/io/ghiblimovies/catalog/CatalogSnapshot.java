@@ -39,6 +39,11 @@ public class CatalogSnapshot {
         }
         Path file = path.get();
         try {
+            long size = Files.size(file);
+            if (size > CatalogFormat.MAX_BYTES) {
+                throw new CatalogFormat.Refused("it is " + size + " bytes, more than the " + CatalogFormat.MAX_BYTES
+                        + " a catalog may take");
+            }
             Catalog catalog = format.read(Files.readAllBytes(file));
             Log.infof("Loaded the catalog snapshot %s, fetched %s", file, catalog.fetchedAt());
             return Optional.of(catalog);

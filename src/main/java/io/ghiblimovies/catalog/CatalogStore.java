@@ -20,8 +20,8 @@ import io.quarkus.cache.CaffeineCache;
  * <p>
  * A singleton, not a proxied bean: requests call it directly.
  * <p>
- * Never back in time: a catalog fetched no later than the one held is refused, wherever it comes
- * from (the API, the other replicas, the disk).
+ * Never back in time: a catalog fetched no later than the one held, on this process' monotonic
+ * clock, is refused, wherever it comes from (the API, the other replicas, the disk).
  */
 @Singleton
 public class CatalogStore {
@@ -29,9 +29,8 @@ public class CatalogStore {
     private static final String KEY = "current";
 
     private final CaffeineCache cache;
-    private final CompletableFuture<Catalog> first = new CompletableFuture<>();
-    private volatile Catalog lastGood;
-    private volatile Origin origin;
+    private final CompletableFuture<HeldCatalog> first = new CompletableFuture<>();
+    private volatile HeldCatalog lastGood;
 
     CatalogStore(@CacheName("catalog") Cache cache) {
         this.cache = cache.as(CaffeineCache.class);
@@ -41,17 +40,17 @@ public class CatalogStore {
      * The last good catalog, or {@code null}: what requests read, a single volatile read. It is the
      * very catalog the cache holds, set at the same moment; {@link #current()} asks the cache.
      */
-    public Catalog latest() {
+    public HeldCatalog latest() {
         return lastGood;
     }
 
     /** The last good catalog, if one was ever published. */
-    public Optional<Catalog> current() {
-        CompletableFuture<Catalog> held = cache.getIfPresent(KEY);
+    public Optional<HeldCatalog> current() {
+        CompletableFuture<HeldCatalog> held = cache.getIfPresent(KEY);
         if (held != null) {
             return Optional.of(held.join());
         }
-        Catalog kept = lastGood;
+        HeldCatalog kept = lastGood;
         if (kept != null) {
             cache.put(KEY, CompletableFuture.completedFuture(kept));
         }
@@ -62,28 +61,29 @@ public class CatalogStore {
      * Makes {@code catalog} the one served, at once and for every request, if it was fetched after
      * the one held.
      *
+     * @param fetchedNanos when it was fetched, on {@link System#nanoTime()}'s clock
      * @return whether it is now the one served
      */
-    public synchronized boolean publish(Catalog catalog, Origin from) {
+    public synchronized boolean publish(Catalog catalog, Origin from, long fetchedNanos) {
         Objects.requireNonNull(catalog, "catalog");
-        Catalog held = lastGood;
-        if (held != null && !catalog.fetchedAt().isAfter(held.fetchedAt())) {
+        HeldCatalog held = lastGood;
+        if (held != null && fetchedNanos - held.fetchedNanos() <= 0) {
             return false;
         }
-        lastGood = catalog;
-        origin = from;
-        cache.put(KEY, CompletableFuture.completedFuture(catalog));
-        first.complete(catalog);
+        HeldCatalog published = new HeldCatalog(catalog, from, fetchedNanos);
+        lastGood = published;
+        cache.put(KEY, CompletableFuture.completedFuture(published));
+        first.complete(published);
         return true;
     }
 
     /** Where the catalog served came from; empty before the first. */
     public Optional<Origin> origin() {
-        return Optional.ofNullable(origin);
+        return Optional.ofNullable(lastGood).map(HeldCatalog::origin);
     }
 
     /** Completes with the first catalog ever published. */
-    public CompletionStage<Catalog> first() {
+    public CompletionStage<HeldCatalog> first() {
         return first.minimalCompletionStage();
     }
 }

@@ -1,59 +1,58 @@
 package io.ghiblimovies.catalog;
 
-import java.util.Optional;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
- * The other replicas, as the refresher sees them: a catalog they share, and whose turn it is to
- * read the Ghibli API. Implemented in {@code fleet/} with Redis; when no shared store is
- * configured, this replica is its own fleet: nothing is shared and every turn is its own.
+ * The other replicas, as the refresher sees them: a catalog they share, whose turn it is to read
+ * the Ghibli API, and the clock they agree on. Implemented in {@code fleet/} with Redis; when no
+ * shared store is configured, this replica is its own fleet: nothing is shared, every turn is its
+ * own, and the clock is its own.
+ * <p>
+ * Every method is called on the refresh thread only, never by a request.
  */
 public interface Fleet {
 
     /** Whether a shared store is configured at all. */
     boolean sharing();
 
-    /** Whether the shared store answered the last time it was asked; true when there is none. */
-    boolean reachable();
+    /**
+     * Brings this replica in step with the fleet: publishes a newer good shared catalog to the
+     * store, and says what this replica should do next.
+     *
+     * @param mayRead whether this replica may read the API now (its circuit breaker is not open)
+     */
+    Turn sync(boolean mayRead);
 
-    /** The shared catalog, when there is a good one and the store answers. */
-    Optional<Catalog> latest();
+    /**
+     * When to {@link #sync} again: every {@code movies.fleet.check-interval}, sooner when the shared
+     * catalog turns due before that, and briefly every 100 ms while another replica reads, so that
+     * every replica takes a new catalog within moments of its publication.
+     */
+    Duration nextCheck();
 
-    /** Claims the next read of the API; close the claim when the read is done. */
-    RefreshClaim claimRefresh();
-
-    /** Offers a good catalog to the other replicas; an older one than the store holds is refused there. */
+    /** Offers a good catalog to the other replicas; one older than the shared one is refused there. */
     void share(Catalog catalog);
 
-    /** What a claim to read the API got. */
+    /** The read this replica claimed ({@link Turn#FOR_FLEET}) failed: the fleet waits before it tries again. */
+    void readFailed();
+
+    /** Now, by the fleet's clock (the shared store's), as best known; this replica's own clock alone. */
+    Instant now();
+
+    /** Whether the shared store answers at all (it may still refuse writes); true when there is none. */
+    boolean reachable();
+
+    /** How the shared store answers, for readiness: {@code none} without one, else a word or a short sentence. */
+    String state();
+
+    /** What a replica should do after {@link #sync}. */
     enum Turn {
-        /** This replica reads for the whole fleet, and shares what it reads. */
+        /** This replica claimed the next read: read the API and {@link #share} it, or report {@link #readFailed}. */
         FOR_FLEET,
-        /** No shared store, or none reachable: this replica reads for itself, as alone. */
+        /** The fleet cannot be relied on now (no store, or one that fails): read alone when the catalog is due. */
         ALONE,
-        /** Another replica is reading, or just did: its catalog comes through the store. */
-        TAKEN
-    }
-
-    /** A turn to read the API, held until closed. */
-    interface RefreshClaim extends AutoCloseable {
-
-        Turn turn();
-
-        @Override
-        void close();
-
-        /** A claim that holds nothing. */
-        static RefreshClaim of(Turn turn) {
-            return new RefreshClaim() {
-                @Override
-                public Turn turn() {
-                    return turn;
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
+        /** Nothing to do: the shared catalog is fresh, or another replica reads it. */
+        WAIT
     }
 }

@@ -67,26 +67,26 @@ public interface MoviesConfig {
     interface Sharing {
 
         /**
-         * The start of every key and channel this service uses in Redis:
-         * {@code <prefix>:v1:catalog}, {@code <prefix>:v1:lease}, {@code <prefix>:v1:published}.
-         * Fleets that must not share one catalog (staging and production on one Redis) take
-         * different prefixes.
+         * The start of every key this service uses in Redis: {@code {<prefix>}:v2:catalog} (and
+         * {@code {<prefix>}:v2:catalog:next} for a moment while it is written). The braces make it a
+         * hash tag, so that a Redis Cluster keeps a fleet's keys in one slot. Fleets that must not
+         * share one catalog (staging and production on one Redis) take different prefixes.
          */
         @WithDefault("ghibli-movies")
         String keyPrefix();
 
         /**
-         * How often each replica compares its catalog with the shared one (the backstop for a
-         * lost notification) and reads the API for the fleet when the shared catalog is
-         * {@code movies.refresh-interval} old.
+         * How often each replica looks at the shared catalog (one small read), takes a newer one,
+         * and claims the next read of the API once the shared one is {@code movies.refresh-interval}
+         * old by Redis' clock.
          */
-        @WithDefault("2s")
+        @WithDefault("1s")
         Duration checkInterval();
 
         /**
-         * How long a replica's claim to read the API lasts unless it renews it (it does, every
-         * third of this, while it reads): a replica that dies mid-read holds up the others this
-         * long at most.
+         * How long a claim to read the API lasts unless its holder renews it; it does, every third
+         * of this, while it reads, but never past the read's own time bound (10 s) plus this. A
+         * replica that dies mid-read holds up the others this long at most.
          */
         @WithDefault("3s")
         Duration leaseTtl();

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import io.ghiblimovies.ghibliapi.GhibliApiConfig;
 import io.ghiblimovies.ghibliapi.GhibliClient;
+import io.quarkus.redis.runtime.client.config.RedisConfig;
 import io.quarkus.restclient.config.RestClientsConfig;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.ConfigValidationException.Problem;
@@ -48,6 +49,8 @@ public class SettingsCheck implements ConfigValidator {
             check(api, problems);
         } else if (settings instanceof RestClientsConfig clients) {
             check(clients, problems);
+        } else if (settings instanceof RedisConfig redis) {
+            check(redis, problems);
         }
         if (!problems.isEmpty()) {
             throw new ConfigValidationException(problems.toArray(Problem[]::new));
@@ -96,6 +99,46 @@ public class SettingsCheck implements ConfigValidator {
         client.connectTimeout().ifPresent(millis -> positive(problems, "quarkus.rest-client." + CLIENT + ".connect-timeout",
                 millis));
         client.readTimeout().ifPresent(millis -> positive(problems, "quarkus.rest-client." + CLIENT + ".read-timeout", millis));
+    }
+
+    /** The shared store's settings: each a URL Redis can be reached at, and a timeout above zero. */
+    private static void check(RedisConfig config, List<Problem> problems) {
+        config.clients().forEach((name, client) -> {
+            String prefix = RedisConfig.isDefaultClient(name) ? "quarkus.redis." : "quarkus.redis.\"" + name + "\".";
+            client.hosts().ifPresent(hosts -> hosts.forEach(uri -> {
+                String problem = redisUrlProblem(uri);
+                if (problem != null) {
+                    problems.add(new Problem(prefix + "hosts is '" + withoutPassword(uri) + "': " + problem));
+                }
+            }));
+            positive(problems, prefix + "timeout", client.timeout());
+        });
+    }
+
+    private static String redisUrlProblem(URI uri) {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals("unix")) {
+            return uri.getPath() == null || uri.getPath().isBlank() ? "it has no socket path" : null;
+        }
+        if (!scheme.equals("redis") && !scheme.equals("rediss")) {
+            return "it must be a URL such as redis://redis:6379 (rediss:// for TLS)";
+        }
+        if (uri.getHost() == null || uri.getHost().isBlank()) {
+            return "it has no host: it must be a URL such as redis://redis:6379";
+        }
+        return null;
+    }
+
+    /** A URL as it may be shown: whatever comes before an {@code @} (a user, a password) is never repeated. */
+    private static String withoutPassword(URI uri) {
+        String text = uri.toString();
+        int at = text.lastIndexOf('@');
+        if (at < 0) {
+            return text;
+        }
+        int start = text.indexOf("://");
+        start = start < 0 ? text.indexOf(':') + 1 : start + 3;
+        return text.substring(0, start) + "***" + text.substring(at);
     }
 
     private static String urlProblem(String value) {

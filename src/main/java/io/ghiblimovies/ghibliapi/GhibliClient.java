@@ -3,9 +3,12 @@ package io.ghiblimovies.ghibliapi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -14,6 +17,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
@@ -80,6 +85,37 @@ public class GhibliClient {
         this.reader.getFactory().setStreamReadConstraints(
                 StreamReadConstraints.builder().maxDocumentLength(MAX_BODY_BYTES).build());
         this.baseUrl = config.url().orElseThrow().trim();
+    }
+
+    /**
+     * The longest a whole read may take: the {@code @Timeout} of {@link #fetch()}, as configured
+     * ({@code quarkus.fault-tolerance."<this class>/fetch".timeout.value} and {@code .unit}).
+     */
+    public Duration readBound() {
+        return faultToleranceSetting("timeout.value", "timeout.unit", Duration.ofSeconds(READ_BOUND_SECONDS));
+    }
+
+    /**
+     * How long the API is left alone after failed reads open the circuit breaker: its delay, as
+     * configured ({@code quarkus.fault-tolerance."<this class>/fetch".circuit-breaker.delay} and
+     * {@code .delay-unit}).
+     */
+    public Duration retryDelay() {
+        return faultToleranceSetting("circuit-breaker.delay", "circuit-breaker.delay-unit",
+                Duration.ofSeconds(BREAKER_DELAY_SECONDS));
+    }
+
+    private static Duration faultToleranceSetting(String valueKey, String unitKey, Duration annotated) {
+        Config config = ConfigProvider.getConfig();
+        String prefix = "quarkus.fault-tolerance.\"" + GhibliClient.class.getName() + "/fetch\".";
+        Optional<Long> value = config.getOptionalValue(prefix + valueKey, Long.class);
+        if (value.isEmpty()) {
+            return annotated;
+        }
+        ChronoUnit unit = config.getOptionalValue(prefix + unitKey, String.class)
+                .map(name -> ChronoUnit.valueOf(name.trim().toUpperCase(Locale.ROOT)))
+                .orElse(ChronoUnit.SECONDS); // the unit both annotations use
+        return Duration.of(value.get(), unit);
     }
 
     /** Where the data comes from, as configured ({@code ghibli.api.url}, checked at startup). */

@@ -1,6 +1,5 @@
 package io.ghiblimovies.web;
 
-import java.time.Instant;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,10 +9,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-import io.ghiblimovies.catalog.Catalog;
 import io.ghiblimovies.catalog.CatalogRefresher;
 import io.ghiblimovies.catalog.CatalogStore;
 import io.ghiblimovies.catalog.Fleet;
+import io.ghiblimovies.catalog.HeldCatalog;
 import io.ghiblimovies.catalog.RefreshStatus;
 
 /**
@@ -37,16 +36,17 @@ class CatalogHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        Optional<Catalog> held = store.current();
+        Optional<HeldCatalog> held = store.current();
         RefreshStatus status = refresher.status();
-        Instant now = Instant.now();
+        long now = System.nanoTime();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("catalog").status(held.isPresent());
         held.ifPresent(catalog -> response
-                .withData("fetchedAt", catalog.fetchedAt().toString())
+                .withData("fetchedAt", catalog.catalog().fetchedAt().toString())
                 .withData("ageSeconds", catalog.age(now).toSeconds())
                 .withData("stale", refresher.isStale(catalog, now))
-                .withData("films", catalog.movies().size())
-                .withData("people", catalog.peopleCount()));
+                .withData("films", catalog.catalog().movies().size())
+                .withData("people", catalog.catalog().peopleCount())
+                .withData("origin", catalog.origin().tag()));
         if (status.lastSuccess() != null) {
             response.withData("lastSuccess", status.lastSuccess().toString());
         }
@@ -55,11 +55,11 @@ class CatalogHealthCheck implements HealthCheck {
                     .withData("lastFailure", status.lastFailure().toString());
         }
         response.withData("consecutiveFailures", status.consecutiveFailures());
-        store.origin().ifPresent(origin -> response.withData("origin", origin.tag()));
-        // the shared store is a helper: whether it answers is told here, and never makes this DOWN
+        // the shared store is a helper: how it answers is told here, and never makes this DOWN
         response.withData("sharedStore", fleet.sharing() ? "redis" : "none");
         if (fleet.sharing()) {
             response.withData("sharedStoreReachable", fleet.reachable())
+                    .withData("sharedStoreState", fleet.state())
                     .withData("refreshesForFleet", refresher.refreshesForFleet());
         }
         return response.build();

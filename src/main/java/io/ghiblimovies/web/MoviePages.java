@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.ghiblimovies.catalog.Catalog;
+import io.ghiblimovies.catalog.HeldCatalog;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
@@ -44,17 +45,18 @@ class MoviePages {
         return Templates.unavailable(retryAfterSeconds, assets).render().getBytes(StandardCharsets.UTF_8);
     }
 
-    RenderedCatalog of(Catalog catalog, boolean stale) {
+    RenderedCatalog of(HeldCatalog held, boolean stale) {
         int slot = stale ? STALE : FRESH;
         RenderedCatalog rendered = latest.get(slot);
-        if (rendered == null || rendered.catalog() != catalog) {
-            rendered = render(catalog, stale);
+        if (rendered == null || rendered.held() != held) {
+            rendered = render(held, stale);
             latest.set(slot, rendered);
         }
         return rendered;
     }
 
-    private RenderedCatalog render(Catalog catalog, boolean stale) {
+    private RenderedCatalog render(HeldCatalog held, boolean stale) {
+        Catalog catalog = held.catalog();
         byte[] html = Templates.movies(catalog, stale, assets).render().getBytes(StandardCharsets.UTF_8);
         byte[] json;
         try {
@@ -63,6 +65,6 @@ class MoviePages {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("The catalog cannot be written as JSON", e);
         }
-        return RenderedCatalog.of(catalog, stale, html, json);
+        return RenderedCatalog.of(held, stale, html, json);
     }
 }

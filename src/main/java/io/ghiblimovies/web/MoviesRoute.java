@@ -2,7 +2,6 @@ package io.ghiblimovies.web;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -10,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import io.ghiblimovies.catalog.Catalog;
 import io.ghiblimovies.catalog.CatalogRefresher;
 import io.ghiblimovies.catalog.CatalogStore;
+import io.ghiblimovies.catalog.HeldCatalog;
 import io.ghiblimovies.catalog.MoviesConfig;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
@@ -61,7 +60,7 @@ public class MoviesRoute {
     private final Body notAcceptable;
     private final Body tooLong;
     private final CharSequence cacheControl;
-    private final long maxAgeMillis;
+    private final long maxAgeNanos;
 
     MoviesRoute(CatalogStore store, CatalogRefresher refresher, MoviePages pages, MovieAnswers answers,
             MoviesConfig config) {
@@ -78,7 +77,7 @@ public class MoviesRoute {
                 + MAX_REQUEST_TARGET + " bytes.");
         // With the Age header, a cache keeps the page for max-age minus Age: the time left (RFC 9111, 4.2.3)
         this.cacheControl = HttpHeaders.createOptimized("public, max-age=" + config.maxAge().toSeconds());
-        this.maxAgeMillis = config.maxAge().toMillis();
+        this.maxAgeNanos = config.maxAge().toNanos();
     }
 
     void register(@Observes Router router) {
@@ -116,32 +115,31 @@ public class MoviesRoute {
         }
         Request request = new Request(wanted, Conditions.acceptsGzip(http.getHeader(HttpHeaders.ACCEPT_ENCODING)),
                 http.getHeader(HttpHeaders.IF_NONE_MATCH), http.getHeader(HttpHeaders.IF_MODIFIED_SINCE), head);
-        Catalog latest = store.latest();
-        long now = System.currentTimeMillis();
-        if (latest != null && !latest.olderThan(maxAgeMillis, now)) {
+        HeldCatalog latest = store.latest();
+        long now = System.nanoTime();
+        if (latest != null && !latest.olderThan(maxAgeNanos, now)) {
             respond(context.response(), latest, false, now, request);
             return;
         }
-        Optional<Catalog> held = Optional.ofNullable(latest);
-        Optional<CompletableFuture<Catalog>> refresh = refresher.refreshIfTooOld(held, Instant.ofEpochMilli(now));
-        if (refresh.isEmpty()) {
-            respond(context.response(), held, request);
+        Optional<CompletableFuture<HeldCatalog>> wait = refresher.refreshIfTooOld(latest, now);
+        if (wait.isEmpty()) {
+            respond(context.response(), latest, request);
             return;
         }
-        Duration patience = held.isPresent() ? config.refreshWait() : config.startupWait();
+        Duration patience = latest != null ? config.refreshWait() : config.startupWait();
         Context eventLoop = Vertx.currentContext();
         // a copy, so that the timeout ends this request's wait and not the refresh others share
-        refresh.get().copy()
+        wait.get().copy()
                 .completeOnTimeout(null, patience.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((catalog, failure) -> eventLoop.runOnContext(
-                        ignored -> respond(context.response(), Optional.ofNullable(store.latest()), request)));
+                        ignored -> respond(context.response(), store.latest(), request)));
     }
 
-    private void respond(HttpServerResponse response, Optional<Catalog> held, Request request) {
+    private void respond(HttpServerResponse response, HeldCatalog held, Request request) {
         if (response.closed()) {
             return;
         }
-        if (held.isEmpty()) {
+        if (held == null) {
             answers.count(request.representation(), 503);
             response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER);
             if (request.representation() == Representation.HTML) {
@@ -152,21 +150,21 @@ public class MoviesRoute {
             }
             return;
         }
-        Catalog catalog = held.get();
-        long now = System.currentTimeMillis();
-        respond(response, catalog, catalog.olderThan(maxAgeMillis, now), now, request);
+        long now = System.nanoTime();
+        respond(response, held, held.olderThan(maxAgeNanos, now), now, request);
     }
 
-    private void respond(HttpServerResponse response, Catalog catalog, boolean stale, long now, Request request) {
-        RenderedCatalog rendered = pages.of(catalog, stale);
+    private void respond(HttpServerResponse response, HeldCatalog held, boolean stale, long nowNanos, Request request) {
+        RenderedCatalog rendered = pages.of(held, stale);
         Body body = rendered.body(request.representation(), request.gzip());
         MultiMap headers = response.headers();
         headers.set(HttpHeaders.ETAG, body.etagHeader())
                 .set(HttpHeaders.VARY, VARY)
                 .set(HttpHeaders.CACHE_CONTROL, cacheControl)
-                .set(AGE, rendered.age(now))
+                .set(AGE, rendered.age(nowNanos))
                 .set(HttpHeaders.LAST_MODIFIED, rendered.lastModified());
-        if (Conditions.notModified(request.ifNoneMatch(), request.ifModifiedSince(), body.etag(), catalog.fetchedAt())) {
+        if (Conditions.notModified(request.ifNoneMatch(), request.ifModifiedSince(), body.etag(),
+                held.catalog().fetchedAt())) {
             response.setStatusCode(304).end();
             answers.count(request.representation(), 304);
             return;

@@ -3,7 +3,7 @@ package io.ghiblimovies.web;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-import io.ghiblimovies.catalog.Catalog;
+import io.ghiblimovies.catalog.HeldCatalog;
 import io.vertx.core.http.HttpHeaders;
 
 /**
@@ -17,34 +17,34 @@ final class RenderedCatalog {
     private record AgeHeader(long seconds, CharSequence value) {
     }
 
-    private final Catalog catalog;
+    private final HeldCatalog held;
     private final boolean stale;
     private final Body html;
     private final Body htmlGzip;
     private final Body json;
     private final Body jsonGzip;
     private final CharSequence lastModified;
-    private final long fetchedMillis;
+    private final long fetchedNanos;
     private volatile AgeHeader age = new AgeHeader(-1, "");
 
-    private RenderedCatalog(Catalog catalog, boolean stale, Body html, Body json) {
-        this.catalog = catalog;
+    private RenderedCatalog(HeldCatalog held, boolean stale, Body html, Body json) {
+        this.held = held;
         this.stale = stale;
         this.html = html;
         this.htmlGzip = html.gzipped();
         this.json = json;
         this.jsonGzip = json.gzipped();
         this.lastModified = HttpHeaders.createOptimized(
-                DateTimeFormatter.RFC_1123_DATE_TIME.format(catalog.fetchedAt().atOffset(ZoneOffset.UTC)));
-        this.fetchedMillis = catalog.fetchedAt().toEpochMilli();
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(held.catalog().fetchedAt().atOffset(ZoneOffset.UTC)));
+        this.fetchedNanos = held.fetchedNanos();
     }
 
-    static RenderedCatalog of(Catalog catalog, boolean stale, byte[] html, byte[] json) {
-        return new RenderedCatalog(catalog, stale, Body.of(html), Body.of(json));
+    static RenderedCatalog of(HeldCatalog held, boolean stale, byte[] html, byte[] json) {
+        return new RenderedCatalog(held, stale, Body.of(html), Body.of(json));
     }
 
-    Catalog catalog() {
-        return catalog;
+    HeldCatalog held() {
+        return held;
     }
 
     boolean stale() {
@@ -63,9 +63,12 @@ final class RenderedCatalog {
         return lastModified;
     }
 
-    /** {@code Age} at {@code nowMillis}: whole seconds since the catalog was fetched, never negative. */
-    CharSequence age(long nowMillis) {
-        long seconds = Math.max(0, (nowMillis - fetchedMillis) / 1000);
+    /**
+     * {@code Age} at {@code nowNanos} ({@link System#nanoTime()}): whole seconds since the catalog was
+     * fetched, on the monotonic clock, never negative.
+     */
+    CharSequence age(long nowNanos) {
+        long seconds = Math.max(0, (nowNanos - fetchedNanos) / 1_000_000_000L);
         AgeHeader known = age;
         if (known.seconds() != seconds) {
             known = new AgeHeader(seconds, HttpHeaders.createOptimized(Long.toString(seconds)));

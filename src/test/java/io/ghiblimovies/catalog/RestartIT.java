@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -68,6 +69,35 @@ class RestartIT {
             await().atMost(DEADLINE)
                     .until(() -> JsonPath.from(second.awaitAnswer("/movies/", DEADLINE).body()).getBoolean("stale"));
             assertThat(second.management("/q/health/ready").orElseThrow().statusCode()).isEqualTo(200);
+        }
+    }
+
+    /** A snapshot dated ten minutes ahead: a clock stepped back since it was saved, or a copy from a machine ahead. */
+    @Test
+    void aSnapshotDatedInTheFutureIsNeverTrustedAsFresh() throws IOException {
+        Path snapshot = folder.resolve("catalog.json");
+        try (AppProcess first = start("future-first", snapshot)) {
+            first.awaitMovies(DEADLINE);
+            await().atMost(DEADLINE).until(() -> Files.exists(snapshot));
+        }
+        String saved = JsonPath.from(Files.readString(snapshot)).getString("catalog.fetchedAt");
+        String future = Instant.now().plus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.MILLIS).toString();
+        Files.writeString(snapshot, Files.readString(snapshot).replace(saved, future));
+
+        GhibliApiStubs.down(ghibliApi);
+        try (AppProcess second = start("future-second", snapshot)) {
+            HttpResponse<String> firstAnswer = second.awaitAnswer("/movies/", DEADLINE);
+            assertThat(firstAnswer.statusCode()).isEqualTo(200);
+            assertThat(JsonPath.from(firstAnswer.body()).getString("fetchedAt")).isEqualTo(future);
+            assertThat(JsonPath.from(firstAnswer.body()).getBoolean("stale")).as("stale").isTrue();
+            assertThat(second.output()).contains("after now");
+
+            // the API back: replaced by a catalog read now, however much older its date looks
+            GhibliApiStubs.healthy(ghibliApi);
+            await().atMost(DEADLINE).until(() -> {
+                JsonPath json = JsonPath.from(second.awaitAnswer("/movies/", DEADLINE).body());
+                return !json.getBoolean("stale") && Instant.parse(json.getString("fetchedAt")).isBefore(Instant.now());
+            });
         }
     }
 

@@ -27,6 +27,11 @@ class StartupSettingsIT {
             "QUARKUS_REST_CLIENT_GHIBLI_API_READ_TIMEOUT, 0, quarkus.rest-client.ghibli-api.read-timeout",
             "QUARKUS_REST_CLIENT_GHIBLI_API_READ_TIMEOUT, -1, quarkus.rest-client.ghibli-api.read-timeout",
             "QUARKUS_REST_CLIENT_GHIBLI_API_CONNECT_TIMEOUT, 0, quarkus.rest-client.ghibli-api.connect-timeout",
+            "QUARKUS_REDIS_HOSTS, redis:6379, quarkus.redis.hosts",
+            "QUARKUS_REDIS_HOSTS, not-a-url, quarkus.redis.hosts",
+            "QUARKUS_REDIS_HOSTS, http://redis:6379, quarkus.redis.hosts",
+            "QUARKUS_REDIS_TIMEOUT, 0s, quarkus.redis.timeout",
+            "MOVIES_FLEET_LEASE_TTL, 0s, movies.fleet.lease-ttl",
     })
     void aBadSettingStopsStartupBeforeAnythingRunsNamingTheSetting(String variable, String value, String setting) {
         // should startup get as far as a refresh, it must not leave the machine
@@ -40,6 +45,18 @@ class StartupSettingsIT {
             // the refusal is all there is: no banner, no warning, no port opened before it
             assertThat(app.output()).startsWith("Configuration validation failed").contains(setting)
                     .doesNotContain("\tat ").doesNotContain("WARN").doesNotContain("Listening on");
+        }
+    }
+
+    /** A password in a Redis URL that is refused is never repeated in the refusal. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({ "redis:hunter2@6379", "http://user:hunter2@redis:6379" })
+    void aRefusedRedisUrlNeverShowsItsPassword(String url) {
+        Map<String, String> environment = Map.of("MOVIES_SNAPSHOT_ENABLED", "false",
+                "GHIBLI_API_URL", "http://127.0.0.1:9", "QUARKUS_REDIS_HOSTS", url);
+        try (AppProcess app = AppProcess.start("redis-password", environment)) {
+            assertThat(app.awaitExit(Duration.ofSeconds(30))).as("exit code; output:%n%s", app.output()).isNotZero();
+            assertThat(app.output()).contains("quarkus.redis.hosts").doesNotContain("hunter2");
         }
     }
 }

@@ -33,6 +33,7 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private Process process;
+    private volatile String password;
 
     private RedisServer(int port) {
         this.port = port;
@@ -52,6 +53,11 @@ public final class RedisServer implements AutoCloseable {
         return server;
     }
 
+    /** The loopback port it listens on. */
+    public int port() {
+        return port;
+    }
+
     /** {@code redis://127.0.0.1:<port>}, as {@code QUARKUS_REDIS_HOSTS} takes it. */
     public String url() {
         return "redis://127.0.0.1:" + port;
@@ -67,8 +73,9 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** Starts Redis again on the same port: empty. */
+    /** Starts Redis again on the same port: empty, without a password. */
     public void restart() {
+        password = null;
         launch();
     }
 
@@ -80,20 +87,39 @@ public final class RedisServer implements AutoCloseable {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(5_000);
             OutputStream out = socket.getOutputStream();
-            ByteArrayOutputStream request = new ByteArrayOutputStream();
-            request.writeBytes(("*" + words.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-            for (String word : words) {
-                byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
-                request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-                request.writeBytes(bytes);
-                request.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+            BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
+            String secret = password;
+            if (secret != null) {
+                out.write(request("AUTH", secret));
+                reply(in);
             }
-            out.write(request.toByteArray());
+            out.write(request(words));
             out.flush();
-            return reply(new BufferedInputStream(socket.getInputStream()));
+            return reply(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Makes Redis ask every new connection for {@code secret} ({@code null}: for none again);
+     * connections already made keep working, as in Redis itself.
+     */
+    public void requirePassword(String secret) {
+        command("CONFIG", "SET", "requirepass", secret == null ? "" : secret);
+        password = secret;
+    }
+
+    private static byte[] request(String... words) {
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.writeBytes(("*" + words.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+        for (String word : words) {
+            byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
+            request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+            request.writeBytes(bytes);
+            request.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        return request.toByteArray();
     }
 
     private static String reply(InputStream in) throws IOException {

@@ -1,0 +1,212 @@
+package io.ghiblimovies.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+
+import io.restassured.path.json.JsonPath;
+
+/**
+ * Packaged replicas of the app, started with README's JVM flags ({@code docker/jvm.options}: a
+ * 96 MB heap that exits on an OutOfMemoryError) and common settings, as one fleet; and what a
+ * balancer in front of them would see ({@link Watch}).
+ */
+public final class Replicas implements AutoCloseable {
+
+    /** README's run command's JVM flags, as the container image uses them. */
+    public static final List<String> README_JVM_FLAGS = readmeJvmFlags();
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String name;
+    private final Map<String, String> settings;
+    private final Map<String, String> properties;
+    private final List<AppProcess> all = new CopyOnWriteArrayList<>();
+
+    /** Replicas named {@code name-a}, {@code name-b}... with these environment variables and system properties. */
+    public Replicas(String name, Map<String, String> settings, Map<String, String> properties) {
+        this.name = name;
+        this.settings = Map.copyOf(settings);
+        this.properties = Map.copyOf(properties);
+    }
+
+    /** Starts {@code count} replicas and waits until each answers 200. */
+    public List<AppProcess> start(int count) {
+        List<AppProcess> started = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            started.add(start(Map.of()));
+        }
+        started.forEach(replica -> replica.awaitMovies(Duration.ofSeconds(30)));
+        return started;
+    }
+
+    /** Starts one more replica, with these environment variables on top of the common ones; does not wait. */
+    public AppProcess start(Map<String, String> more) {
+        Map<String, String> environment = new HashMap<>(settings);
+        environment.putAll(more);
+        AppProcess replica = AppProcess.start(name + "-" + (char) ('a' + all.size()), environment, properties,
+                README_JVM_FLAGS);
+        all.add(replica);
+        return replica;
+    }
+
+    public List<AppProcess> all() {
+        return List.copyOf(all);
+    }
+
+    /** The replicas still running. */
+    public List<AppProcess> alive() {
+        return all.stream().filter(AppProcess::isAlive).toList();
+    }
+
+    /** Waits until every live replica sends the same ETag: one catalog for the fleet. */
+    public void awaitOneCatalog(Duration deadline) {
+        await().atMost(deadline).until(() -> alive().stream().map(replica -> etag(replica)).distinct().count() == 1);
+    }
+
+    /**
+     * Waits until every live replica's JSON passes {@code test}.
+     *
+     * @return how long that took
+     */
+    public Duration awaitEverywhere(Predicate<JsonPath> test, Duration deadline) {
+        long start = System.nanoTime();
+        await().atMost(deadline).pollInterval(Duration.ofMillis(50)).until(() -> alive().stream().allMatch(replica -> {
+            Optional<HttpResponse<String>> answer = replica.get("/movies/", "application/json");
+            return answer.isPresent() && answer.get().statusCode() == 200 && test.test(JsonPath.from(answer.get().body()));
+        }));
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** The ETag of a replica's JSON, or "none" while it gives no 200. */
+    public static String etag(AppProcess replica) {
+        return replica.get("/movies/", "application/json").filter(answer -> answer.statusCode() == 200)
+                .flatMap(answer -> answer.headers().firstValue("ETag")).orElse("none");
+    }
+
+    /** Starts watching every replica as a balancer would: a JSON request to each, every 100 ms. */
+    public Watch watch() {
+        return new Watch();
+    }
+
+    @Override
+    public void close() {
+        all.forEach(AppProcess::close);
+    }
+
+    /**
+     * What users of the fleet got while it was watched: every answer, those that were not 200, those
+     * that could not be had (a replica gone), those that told a {@code fetchedAt} in the future, and
+     * how often every replica sent the same ETag.
+     */
+    public final class Watch implements AutoCloseable {
+
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final List<String> problems = new CopyOnWriteArrayList<>();
+        private final Thread thread;
+        private volatile int answers;
+        private volatile int samples;
+        private volatile int agreeing;
+
+        private Watch() {
+            thread = new Thread(this::run, "fleet-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void run() {
+            while (running.get()) {
+                List<String> tags = new ArrayList<>();
+                for (AppProcess replica : all) {
+                    tags.add(sample(replica));
+                }
+                samples++;
+                agreeing += tags.stream().distinct().count() == 1 ? 1 : 0;
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }
+
+        private String sample(AppProcess replica) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.port() + "/movies/"))
+                    .header("Accept", "application/json").timeout(Duration.ofSeconds(5)).build();
+            try {
+                HttpResponse<String> answer = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                answers++;
+                if (answer.statusCode() != 200) {
+                    problems.add(replica.port() + " answered " + answer.statusCode());
+                    return "status " + answer.statusCode();
+                }
+                JsonPath json = JsonPath.from(answer.body());
+                Instant fetchedAt = Instant.parse(json.getString("fetchedAt"));
+                if (fetchedAt.isAfter(Instant.now().plusMillis(500))) {
+                    problems.add(replica.port() + " told fetchedAt " + fetchedAt + " at " + Instant.now());
+                }
+                if (json.getList("movies").size() != GhibliApiStubs.FIXTURE_TITLES_IN_ORDER.size()) {
+                    problems.add(replica.port() + " sent " + json.getList("movies").size() + " films");
+                }
+                return answer.headers().firstValue("ETag").orElse("none");
+            } catch (IOException e) {
+                problems.add(replica.port() + " gave no answer: " + e);
+                return "no answer";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
+
+        /** Stops watching and checks that every answer was a 200 with every film and no fetchedAt in the future. */
+        public void assertEveryAnswerWasGood() {
+            close();
+            assertThat(answers).as("answers seen").isGreaterThan(0);
+            assertThat(problems).as("bad answers among %d", answers).isEmpty();
+        }
+
+        /** The share of samples in which every replica sent the same ETag, 0 to 1. */
+        public double agreement() {
+            return samples == 0 ? 0 : (double) agreeing / samples;
+        }
+
+        public int answers() {
+            return answers;
+        }
+
+        @Override
+        public void close() {
+            running.set(false);
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static List<String> readmeJvmFlags() {
+        try {
+            return Files.readAllLines(Path.of("docker", "jvm.options")).stream().map(String::trim)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
