@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -82,6 +83,7 @@ class FleetRedis {
     private final String prefix;
     private final Duration timeout;
     private final Problem[] states = new Problem[Call.values().length];
+    private final int[] inARow = new int[Call.values().length];
 
     FleetRedis(@ConfigProperty(name = "quarkus.redis.hosts") Optional<String> hosts,
             @ConfigProperty(name = "quarkus.redis.timeout") Duration timeout, Instance<RedisDataSource> redis,
@@ -138,6 +140,14 @@ class FleetRedis {
      * @throws Problem when Redis does not answer or refuses it; the state of that kind of call is then logged once
      */
     <T> T call(Call call, Function<RedisDataSource, T> command) throws Problem {
+        return call(call, command, answer -> true);
+    }
+
+    /**
+     * Runs one command (or script) that shows the state of its kind of call only when {@code proves}
+     * its answer: a write script that found nothing to write says nothing of whether writes are refused.
+     */
+    <T> T call(Call call, Function<RedisDataSource, T> command, Predicate<T> proves) throws Problem {
         T answer;
         try {
             answer = command.apply(redis.orElseThrow());
@@ -146,23 +156,34 @@ class FleetRedis {
             changed(call, problem);
             throw problem;
         }
-        changed(call, null);
+        if (proves.test(answer)) {
+            changed(call, null);
+        }
         return answer;
     }
 
-    /** Records the outcome of a call done without {@link #call} (a renewal): only a failure to be logged. */
-    void failed(Call call, Throwable e) {
-        changed(call, problem(e));
-    }
-
+    /**
+     * A trouble is named when it is seen twice in a row (a single slow answer, as a cold connection's
+     * first, is only a debug line), once when it starts and once when it ends, whatever it turns into
+     * meanwhile: readiness tells the latest.
+     */
     private synchronized void changed(Call call, Problem now) {
-        Problem before = states[call.ordinal()];
-        states[call.ordinal()] = now;
+        int kind = call.ordinal();
+        Problem before = states[kind];
         if (now == null) {
+            inARow[kind] = 0;
+            states[kind] = null;
             if (before != null) {
                 Log.infof("The shared store (Redis) %s; this replica shares the fleet's catalog again", call.recovered);
             }
-        } else if (before == null || before.trouble != now.trouble) {
+            return;
+        }
+        if (++inARow[kind] < 2 && before == null) {
+            Log.debugf("The shared store (Redis) did not %s once: %s", call.verb, now.getMessage());
+            return;
+        }
+        states[kind] = now;
+        if (before == null) {
             Log.warnf("The shared store (Redis) does not %s: %s; this replica serves its own catalog and reads the"
                     + " API itself when it is due, until it does", call.verb, now.getMessage());
         }
@@ -174,6 +195,9 @@ class FleetRedis {
             if (cause instanceof ErrorType error) {
                 String said = error.getMessage() == null ? "" : error.getMessage();
                 String code = said.split(" ", 2)[0].toUpperCase(Locale.ROOT);
+                if (code.equals("CONNECTION_CLOSED")) {
+                    return new Problem(Trouble.UNREACHABLE, "unreachable (the connection was closed)");
+                }
                 Trouble trouble = switch (code) {
                     case "OOM" -> Trouble.FULL;
                     case "READONLY" -> Trouble.READ_ONLY;

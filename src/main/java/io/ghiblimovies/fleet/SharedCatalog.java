@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,11 +23,11 @@ import io.ghiblimovies.catalog.Origin;
 import io.ghiblimovies.fleet.FleetRedis.Call;
 import io.ghiblimovies.fleet.FleetRedis.Problem;
 import io.ghiblimovies.ghibliapi.GhibliClient;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Response;
 
@@ -120,7 +121,8 @@ class SharedCatalog implements Fleet {
      * Writes version ARGV[1] with body ARGV[2], unless it is in the future by Redis' clock, or the
      * catalog held is as new (and is not ARGV[3], a version this replica refused). Built aside
      * (KEYS[2]) and renamed over KEYS[1]: a full Redis refuses the write and leaves the catalog held
-     * whole. The value expires after ARGV[4] ms unless written again.
+     * whole (the first write of a script is the one checked against maxmemory, so nothing is deleted
+     * before it). The value expires after ARGV[4] ms unless written again.
      */
     private static final String WRITE = """
             local time = redis.call('TIME')
@@ -131,7 +133,7 @@ class SharedCatalog implements Fleet {
               local held = tonumber(raw)
               if held and raw ~= ARGV[3] and held <= now and held >= tonumber(ARGV[1]) then return 'older' end
             end
-            redis.call('UNLINK', KEYS[2])
+            if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('UNLINK', KEYS[2]) end
             redis.call('HSET', KEYS[2], 'version', ARGV[1], 'body', ARGV[2])
             redis.call('RENAME', KEYS[2], KEYS[1])
             redis.call('PEXPIRE', KEYS[1], ARGV[4])
@@ -171,6 +173,7 @@ class SharedCatalog implements Fleet {
     private final long atMostMillis;
     private final long atLeastMillis;
     private final Duration checkInterval;
+    private final Optional<Counter> publications;
     private volatile Clock clock;
     /** When the shared catalog turns due, on the monotonic clock, if known. */
     private OptionalLong dueAtNanos = OptionalLong.empty();
@@ -184,7 +187,7 @@ class SharedCatalog implements Fleet {
     private long lastShareOfMine;
 
     SharedCatalog(FleetRedis redis, CatalogFormat format, CatalogStore store, MoviesConfig config, GhibliClient client,
-            Vertx vertx) {
+            Vertx vertx, MeterRegistry registry) {
         this.redis = redis;
         this.format = format;
         this.store = store;
@@ -197,10 +200,10 @@ class SharedCatalog implements Fleet {
         this.atMostMillis = client.readBound().toMillis() + ttlMillis;
         this.atLeastMillis = client.retryDelay().toMillis();
         this.checkInterval = config.fleet().checkInterval();
-    }
-
-    void registerMetrics(@Observes StartupEvent event, MeterRegistry registry) {
-        if (sharing()) {
+        this.publications = redis.configured() ? Optional.of(Counter.builder("catalog.fleet.publications")
+                .description("Catalogs this replica wrote to the shared store (Redis)").register(registry))
+                : Optional.empty();
+        if (redis.configured()) {
             Gauge.builder("catalog.fleet.store.reachable", redis, r -> r.answers() ? 1 : 0)
                     .description("1 while the shared store (Redis) answers, 0 while this replica is cut off from it")
                     .register(registry);
@@ -304,7 +307,7 @@ class SharedCatalog implements Fleet {
         }
         try {
             redis.call(Call.WRITE, source -> source.execute("EVAL", HOLD, "1", key, token, "claim",
-                    Long.toString(atLeastMillis), Long.toString(atLeastMillis)));
+                    Long.toString(atLeastMillis), Long.toString(atLeastMillis)), answer -> answer.toLong() == 1);
         } catch (Problem e) {
             // the claim lapses by itself, lease-ttl after its last renewal
         }
@@ -407,16 +410,20 @@ class SharedCatalog implements Fleet {
         String body = new String(format.write(catalog), StandardCharsets.UTF_8);
         String version = Long.toString(catalog.fetchedAt().toEpochMilli());
         String outcome = redis.call(Call.WRITE, source -> source.execute("EVAL", WRITE, "2", key, scratch, version,
-                body, refused, Long.toString(EXPIRY.toMillis()))).toString();
+                body, refused, Long.toString(EXPIRY.toMillis())), answer -> answer.toString().equals("written")).toString();
         Log.debugf("Sharing the catalog fetched %s: %s", catalog.fetchedAt(), outcome);
-        return outcome.equals("written");
+        if (!outcome.equals("written")) {
+            return false;
+        }
+        publications.ifPresent(Counter::increment);
+        return true;
     }
 
     private boolean claim() throws Problem {
         String token = holder + ":" + UUID.randomUUID();
         String outcome = redis.call(Call.WRITE, source -> source.execute("EVAL", CLAIM, "1", key, token,
                 Long.toString(dueMillis), Long.toString(ttlMillis), Long.toString(Math.max(atMostMillis, atLeastMillis)),
-                refused)).toString();
+                refused), answer -> answer.toString().equals("claimed")).toString();
         if (outcome.equals("taken")) {
             // once per claim seen: a hold after a failed read is not looked at every 100 ms
             if (quickUntilNanos.isEmpty()) {
