@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The fleet on loopback: Redis, three replicas sharing one catalog through it, and nginx in front
 # (round robin), all from Debian packages, against a stand-in of the Ghibli API. Prints:
-#   - the upstream reads per refresh interval of the whole fleet, over BENCH_FLEET_OBSERVE;
+#   - the upstream reads and the catalogs written to Redis per refresh interval of the whole fleet,
+#     over BENCH_FLEET_OBSERVE;
 #   - how often all three replicas sent the same ETag (a sample every 250 ms);
 #   - requests/s through the balancer, and of one replica in shared mode next to one alone
 #     (no Redis) with the same flags, interleaved, BENCH_ROUNDS rounds (medians): the request path
@@ -40,20 +41,30 @@ pids+=($!)
 redis_up() { [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ]; }
 wait_for redis redis_up
 
-# start_replica NAME PORT [ENV=VALUE...]: the packaged app on PORT; its log is $work/NAME.log
+# start_replica NAME PORT MANAGEMENT_PORT [ENV=VALUE...]: the packaged app on PORT (health and metrics on
+# MANAGEMENT_PORT: each replica needs its own); its log is $work/NAME.log
 start_replica() {
-  local name=$1 port=$2
-  shift 2
+  local name=$1 port=$2 management=$3
+  shift 3
   env GHIBLI_API_URL="http://127.0.0.1:$upstream_port" QUARKUS_HTTP_PORT="$port" QUARKUS_HTTP_HOST=127.0.0.1 \
+    QUARKUS_MANAGEMENT_PORT="$management" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
     MOVIES_SNAPSHOT_ENABLED=false MOVIES_REFRESH_INTERVAL="${INTERVAL}s" MOVIES_MAX_AGE="$(( INTERVAL + 2 ))s" "$@" \
     "$JAVA" @docker/jvm.options -jar "$JAR" >"$work/$name.log" 2>&1 &
   pids+=($!)
 }
 ports=()
+management_ports=()
 for i in 1 2 3; do
   ports+=("$(free_port)")
-  start_replica "replica-$i" "${ports[-1]}" QUARKUS_REDIS_HOSTS="redis://127.0.0.1:$redis_port"
+  management_ports+=("$(free_port)")
+  start_replica "replica-$i" "${ports[-1]}" "${management_ports[-1]}" QUARKUS_REDIS_HOSTS="redis://127.0.0.1:$redis_port"
 done
+# the catalogs the three replicas wrote to Redis so far
+publications() {
+  for port in "${management_ports[@]}"; do
+    curl -s "http://127.0.0.1:$port/q/metrics" | awk '/^catalog_fleet_publications_total/ { print $2 }'
+  done | awk '{ sum += $1 } END { print sum + 0 }'
+}
 for port in "${ports[@]}"; do
   wait_for "the replica on $port" curl -sf -o /dev/null "http://127.0.0.1:$port/movies/"
 done
@@ -79,6 +90,7 @@ wait_for nginx curl -sf -o /dev/null "$balancer"
 # --- one catalog, one read per interval -----------------------------------------------------
 echo "observing the fleet for ${OBSERVE} s (refresh interval ${INTERVAL} s)..." >&2
 reads_before=$(grep -c 'GET /films' "$work/upstream.log" || true)
+publications_before=$(publications)
 samples=0
 agree=0
 end=$(( $(date +%s) + OBSERVE ))
@@ -89,13 +101,14 @@ while [ "$(date +%s)" -lt "$end" ]; do
   sleep 0.25
 done
 reads=$(( $(grep -c 'GET /films' "$work/upstream.log" || true) - reads_before ))
+published=$(( $(publications) - publications_before ))
 tag_a=$(etag_of -H 'Accept: text/html' "http://127.0.0.1:${ports[0]}/movies/")
 revalidated_on_b=$(status_of -H 'Accept: text/html' -H "If-None-Match: $tag_a" "http://127.0.0.1:${ports[1]}/movies/")
 
 # --- throughput -------------------------------------------------------------------------------
 # the replica alone starts only now: its own reads of the API must not count as the fleet's
 alone_port=$(free_port)
-start_replica alone "$alone_port"
+start_replica alone "$alone_port" "$(free_port)"
 wait_for "the replica alone" curl -sf -o /dev/null "http://127.0.0.1:$alone_port/movies/"
 shared="http://127.0.0.1:${ports[0]}/movies/"
 alone="http://127.0.0.1:$alone_port/movies/"
@@ -117,6 +130,8 @@ echo "ghibli-movies fleet benchmark: $(nproc) cores, 3 replicas + Redis + nginx 
 echo "app: $("$JAVA" -version 2>&1 | head -1), @docker/jvm.options; refresh interval ${INTERVAL} s"
 echo "upstream reads of /films in ${OBSERVE} s: $reads ($(awk -v r="$reads" -v o="$OBSERVE" -v i="$INTERVAL" \
   'BEGIN { printf "%.2f", r / (o / i) }') per ${INTERVAL} s interval for the whole fleet; three replicas alone: 3.00)"
+echo "catalogs written to Redis in ${OBSERVE} s: $published ($(awk -v r="$published" -v o="$OBSERVE" -v i="$INTERVAL" \
+  'BEGIN { printf "%.2f", r / (o / i) }') per interval)"
 echo "samples where all three replicas sent the same ETag: $agree of $samples ($(( agree * 100 / samples ))%)"
 echo "replica B's answer to replica A's ETag: $revalidated_on_b"
 printf '%-34s %12s %9s %9s\n' "page (HTML), wrk -t$THREADS -c$CONNECTIONS" req/s p50 p99

@@ -132,9 +132,12 @@ public class CatalogRefresher {
             return;
         }
         execute(() -> {
-            fleet.sync(false);
-            snapshot.load().ifPresent(this::publishSaved);
-            checkWithTheFleet();
+            try {
+                fleet.sync(false);
+                snapshot.load().ifPresent(this::publishSaved);
+            } finally {
+                checkWithTheFleet();
+            }
         });
     }
 

@@ -1,9 +1,5 @@
 package io.ghiblimovies.fleet;
 
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -27,40 +23,22 @@ import io.vertx.redis.client.impl.types.ErrorType;
  * nothing here is created and no connection is ever attempted. Every command goes through
  * {@link #call}, bounded by {@code quarkus.redis.timeout}.
  * <p>
- * It keeps what Redis does for each kind of call ({@link Call}) as a state named for what it is:
- * no answer in time, unreachable, credentials refused, full, read-only, a command refused. Each
- * state is logged once when it starts and once when it ends, and no line ever carries a command's
- * arguments or a value.
+ * It keeps what Redis does as one state named for what it is: no answer in time, unreachable,
+ * credentials refused, full, read-only, a command refused. A state is named when it is seen twice
+ * in a row (one slow answer, as a cold connection's first, is only a debug line), logged once when
+ * it starts and once when it ends, and no line ever carries a command's arguments or a value.
  */
 @ApplicationScoped
 class FleetRedis {
 
-    /** What a call does, each with a state of its own: a slow link for large replies must not flap the small ones. */
-    enum Call {
-        /** The small read every check: the clock and the shared catalog's version. */
-        POLL("answer", "answers again"),
-        /** The read of the shared catalog's body, up to 4 MiB. */
-        FETCH("send the shared catalog", "sends the shared catalog again"),
-        /** The claim, its renewal, and the write of a catalog. */
-        WRITE("accept writes", "accepts writes again");
-
-        final String verb;
-        final String recovered;
-
-        Call(String verb, String recovered) {
-            this.verb = verb;
-            this.recovered = recovered;
-        }
-    }
-
-    /** What went wrong, named for what it is. */
+    /** What went wrong, named. */
     enum Trouble {
-        SLOW("no answer within quarkus.redis.timeout"),
-        UNREACHABLE("unreachable"),
-        CREDENTIALS("our credentials are refused"),
-        FULL("it is full (maxmemory reached): writes are refused"),
-        READ_ONLY("it is a read-only replica"),
-        REFUSED("a command is refused");
+        SLOW("does not answer within %s ms (quarkus.redis.timeout)"),
+        UNREACHABLE("is unreachable (%s)"),
+        CREDENTIALS("refuses our credentials (Redis says: %s)"),
+        FULL("refuses writes: it is full, maxmemory reached (Redis says: %s)"),
+        READ_ONLY("refuses writes: it is a read-only replica (Redis says: %s)"),
+        REFUSED("refuses a command (Redis says: %s)");
 
         final String description;
 
@@ -74,7 +52,7 @@ class FleetRedis {
         final Trouble trouble;
 
         Problem(Trouble trouble, String detail) {
-            super(detail, null, false, false);
+            super(String.format(trouble.description, detail), null, false, false);
             this.trouble = trouble;
         }
     }
@@ -82,8 +60,8 @@ class FleetRedis {
     private final Optional<RedisDataSource> redis;
     private final String prefix;
     private final Duration timeout;
-    private final Problem[] states = new Problem[Call.values().length];
-    private final int[] inARow = new int[Call.values().length];
+    private Problem state;
+    private int inARow;
 
     FleetRedis(@ConfigProperty(name = "quarkus.redis.hosts") Optional<String> hosts,
             @ConfigProperty(name = "quarkus.redis.timeout") Duration timeout, Instance<RedisDataSource> redis,
@@ -113,79 +91,60 @@ class FleetRedis {
         return redis.orElseThrow().getReactive();
     }
 
-    /** Whether the small reads answer: the store counts as reachable. */
+    /** Whether Redis answers (it may still refuse writes). */
     synchronized boolean answers() {
-        return states[Call.POLL.ordinal()] == null;
+        return state == null || state.trouble != Trouble.SLOW && state.trouble != Trouble.UNREACHABLE;
     }
 
-    /** How the store answers, for readiness: {@code answers}, or the first trouble seen. */
+    /** Whether Redis is in any trouble now. */
+    synchronized boolean troubled() {
+        return state != null;
+    }
+
+    /** How the store answers, for readiness: {@code answers}, or the trouble seen. */
     synchronized String state() {
-        for (Call call : Call.values()) {
-            Problem problem = states[call.ordinal()];
-            if (problem != null) {
-                return "does not " + call.verb + ": " + problem.getMessage();
-            }
-        }
-        return "answers";
-    }
-
-    /** Whether writes were refused or failed at the last try. */
-    synchronized boolean writesFailing() {
-        return states[Call.WRITE.ordinal()] != null;
+        return state == null ? "answers" : state.getMessage();
     }
 
     /**
-     * Runs one command (or script).
+     * Runs one command (or script). Any answer shows that Redis answers; only one that {@code wrote}
+     * (a script that found nothing to write wrote nothing) shows that it accepts writes again.
      *
-     * @throws Problem when Redis does not answer or refuses it; the state of that kind of call is then logged once
+     * @throws Problem when Redis does not answer or refuses it
      */
-    <T> T call(Call call, Function<RedisDataSource, T> command) throws Problem {
-        return call(call, command, answer -> true);
-    }
-
-    /**
-     * Runs one command (or script) that shows the state of its kind of call only when {@code proves}
-     * its answer: a write script that found nothing to write says nothing of whether writes are refused.
-     */
-    <T> T call(Call call, Function<RedisDataSource, T> command, Predicate<T> proves) throws Problem {
+    <T> T call(Function<RedisDataSource, T> command, Predicate<T> wrote) throws Problem {
         T answer;
         try {
             answer = command.apply(redis.orElseThrow());
         } catch (RuntimeException e) {
             Problem problem = problem(e);
-            changed(call, problem);
+            changed(problem, false);
             throw problem;
         }
-        if (proves.test(answer)) {
-            changed(call, null);
-        }
+        changed(null, wrote.test(answer));
         return answer;
     }
 
-    /**
-     * A trouble is named when it is seen twice in a row (a single slow answer, as a cold connection's
-     * first, is only a debug line), once when it starts and once when it ends, whatever it turns into
-     * meanwhile: readiness tells the latest.
-     */
-    private synchronized void changed(Call call, Problem now) {
-        int kind = call.ordinal();
-        Problem before = states[kind];
+    private synchronized void changed(Problem now, boolean wrote) {
+        Problem before = state;
         if (now == null) {
-            inARow[kind] = 0;
-            states[kind] = null;
-            if (before != null) {
-                Log.infof("The shared store (Redis) %s; this replica shares the fleet's catalog again", call.recovered);
+            if (before != null && (before.trouble == Trouble.FULL || before.trouble == Trouble.READ_ONLY) && !wrote) {
+                return; // it answers, and may still refuse writes
             }
-            return;
-        }
-        if (++inARow[kind] < 2 && before == null) {
-            Log.debugf("The shared store (Redis) did not %s once: %s", call.verb, now.getMessage());
-            return;
-        }
-        states[kind] = now;
-        if (before == null) {
-            Log.warnf("The shared store (Redis) does not %s: %s; this replica serves its own catalog and reads the"
-                    + " API itself when it is due, until it does", call.verb, now.getMessage());
+            inARow = 0;
+            state = null;
+            if (before != null) {
+                Log.info("The shared store (Redis) answers and accepts writes again; this replica shares the fleet's"
+                        + " catalog again");
+            }
+        } else if (++inARow < 2 && before == null) {
+            Log.debugf("The shared store (Redis) %s, once", now.getMessage());
+        } else {
+            state = now; // readiness tells the latest; the log, when it started
+            if (before == null) {
+                Log.warnf("The shared store (Redis) %s; this replica serves its own catalog and reads the API itself"
+                        + " when it is due, until Redis is back", now.getMessage());
+            }
         }
     }
 
@@ -193,37 +152,24 @@ class FleetRedis {
     private Problem problem(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof ErrorType error) {
-                String said = error.getMessage() == null ? "" : error.getMessage();
-                String code = said.split(" ", 2)[0].toUpperCase(Locale.ROOT);
-                if (code.equals("CONNECTION_CLOSED")) {
-                    return new Problem(Trouble.UNREACHABLE, "unreachable (the connection was closed)");
-                }
-                Trouble trouble = switch (code) {
+                String said = error.getMessage() == null ? "" : error.getMessage().lines().findFirst().orElse("");
+                Trouble trouble = switch (said.split(" ", 2)[0].toUpperCase(Locale.ROOT)) {
+                    case "CONNECTION_CLOSED" -> Trouble.UNREACHABLE; // the client's own word, not Redis'
                     case "OOM" -> Trouble.FULL;
                     case "READONLY" -> Trouble.READ_ONLY;
                     case "NOAUTH", "WRONGPASS" -> Trouble.CREDENTIALS;
                     default -> Trouble.REFUSED;
                 };
-                return new Problem(trouble, trouble.description + " (Redis says: " + cut(said) + ")");
+                return new Problem(trouble, said.length() <= 100 ? said : said.substring(0, 100) + "...");
             }
             if (cause instanceof TimeoutException || cause instanceof io.smallrye.mutiny.TimeoutException) {
-                return new Problem(Trouble.SLOW, "no answer within " + timeout.toMillis() + " ms (quarkus.redis.timeout)");
+                return new Problem(Trouble.SLOW, Long.toString(timeout.toMillis()));
             }
-            if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
-                    || cause instanceof UnknownHostException || cause instanceof ClosedChannelException) {
-                return new Problem(Trouble.UNREACHABLE, "unreachable (" + cause.getClass().getSimpleName() + ")");
+            if (cause.getCause() == null || cause.getCause() == cause) {
+                // a connection refused, reset or closed: an exception of the client may quote the command, so only its kind is told
+                return new Problem(Trouble.UNREACHABLE, cause.getClass().getSimpleName());
             }
         }
-        // an exception of the client's own may quote the command, so only its kind is told
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return new Problem(Trouble.UNREACHABLE, "unreachable or failing (" + root.getClass().getSimpleName() + ")");
-    }
-
-    private static String cut(String said) {
-        String line = said.lines().findFirst().orElse("");
-        return line.length() <= 100 ? line : line.substring(0, 100) + "...";
+        return new Problem(Trouble.UNREACHABLE, e.getClass().getSimpleName());
     }
 }

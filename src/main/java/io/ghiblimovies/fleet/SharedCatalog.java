@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -20,7 +19,6 @@ import io.ghiblimovies.catalog.Fleet;
 import io.ghiblimovies.catalog.HeldCatalog;
 import io.ghiblimovies.catalog.MoviesConfig;
 import io.ghiblimovies.catalog.Origin;
-import io.ghiblimovies.fleet.FleetRedis.Call;
 import io.ghiblimovies.fleet.FleetRedis.Problem;
 import io.ghiblimovies.ghibliapi.GhibliClient;
 import io.micrometer.core.instrument.Counter;
@@ -35,17 +33,17 @@ import io.vertx.mutiny.redis.client.Response;
  * The catalog the replicas share: one Redis hash, {@code {prefix}:v2:catalog}, with the catalog's
  * {@code version} (its fetch time, in milliseconds by Redis' clock), its {@code body} (the format of
  * the snapshot on disk), and the claim to read the API next ({@code claim}, {@code claimedAt},
- * {@code until}). Every check, each replica runs one small read-only script (Redis' time, the
- * version, the body's size), takes a newer catalog, and, once the shared one is
- * {@code movies.refresh-interval} old by Redis' clock, claims the next read.
+ * {@code until}). At each check a replica runs one small script that tells Redis' time, the version
+ * and the body's size, and claims the next read once the shared catalog is
+ * {@code movies.refresh-interval} old by Redis' clock; it takes a newer catalog than its own.
  * <p>
  * One clock: Redis' {@code TIME}. Versions, ages and claims are judged by it, inside the scripts,
  * and each replica knows Redis' time as an offset from its own monotonic clock, so its wall clock
  * may be minutes off. A claim lasts {@code movies.fleet.lease-ttl} and is renewed while its holder
  * reads, but never past the read's own time bound (ShedLock's {@code lockAtMostFor}); after a failed
- * read it holds the fleet back for the API's retry delay ({@code lockAtLeastFor}). Both are enforced
- * by the scripts, so no claim outlives its purpose whatever a replica does or fails to do. A write
- * compares versions (the fence): an older catalog never replaces a newer one.
+ * read it holds the fleet back for the API's retry delay ({@code lockAtLeastFor}). Both bounds are
+ * enforced by the scripts, so no claim outlives its purpose whatever a replica does or fails to do.
+ * A write compares versions (the fence): an older catalog never replaces a newer one.
  * <p>
  * What is read back is untrusted: its type and size are checked in Redis before it is transferred,
  * and anything that is not a catalog of this format, from this {@code ghibli.api.url}, whose
@@ -55,14 +53,39 @@ import io.vertx.mutiny.redis.client.Response;
 @ApplicationScoped
 class SharedCatalog implements Fleet {
 
-    /** Redis' time, the shared value's kind, its version (if short enough to be one), the body's size. */
-    private static final String POLL = """
+    /**
+     * Redis' time, the value's kind, its version (if short enough to be one), the body's size, and
+     * what became of the claim: 'fresh' (the catalog is younger than ARGV[2] ms and is not ARGV[5],
+     * a version this replica refused), 'taken' (a claim is in force: one that has not ended and never
+     * lasts more than ARGV[4] ms after it was made, whatever its fields say), 'due' (ARGV[1] is empty:
+     * this replica may not read) or 'claimed' for token ARGV[1], for ARGV[3] ms. A value of another
+     * type is garbage, and goes with the claim.
+     */
+    private static final String CHECK = """
             local time = redis.call('TIME')
+            local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
             local kind = redis.call('TYPE', KEYS[1]).ok
-            if kind ~= 'hash' then return {time[1], time[2], kind, '', 0} end
-            local version = ''
-            if redis.call('HSTRLEN', KEYS[1], 'version') <= 20 then version = redis.call('HGET', KEYS[1], 'version') or '' end
-            return {time[1], time[2], kind, version, redis.call('HSTRLEN', KEYS[1], 'body')}""";
+            local function field(name)
+              if kind ~= 'hash' or redis.call('HSTRLEN', KEYS[1], name) > 20 then return nil end
+              return redis.call('HGET', KEYS[1], name)
+            end
+            local raw = field('version')
+            local answer = {time[1], time[2], kind, raw or '', 0, 'fresh'}
+            if kind == 'hash' then answer[5] = redis.call('HSTRLEN', KEYS[1], 'body') end
+            local version = tonumber(raw)
+            if version and raw ~= ARGV[5] and version <= now and now - version < tonumber(ARGV[2]) then return answer end
+            local claimed, ends = tonumber(field('claimedAt')), tonumber(field('until'))
+            answer[6] = 'taken'
+            if claimed and ends and claimed <= now and now < ends and ends <= claimed + tonumber(ARGV[4]) then
+              return answer
+            end
+            answer[6] = 'due'
+            if ARGV[1] == '' then return answer end
+            if kind ~= 'hash' and kind ~= 'none' then redis.call('UNLINK', KEYS[1]) end
+            redis.call('HSET', KEYS[1], 'claim', ARGV[1], 'claimedAt', string.format('%.0f', now),
+                'until', string.format('%.0f', now + tonumber(ARGV[3])))
+            answer[6] = 'claimed'
+            return answer""";
 
     /** The body, if the version is still ARGV[1] and the body no larger than ARGV[2] bytes. */
     private static final String FETCH = """
@@ -72,32 +95,6 @@ class SharedCatalog implements Fleet {
               return false
             end
             return redis.call('HGET', KEYS[1], 'body')""";
-
-    /**
-     * Claims the next read for token ARGV[1], unless the catalog is younger than ARGV[2] ms (and is
-     * not ARGV[5], a version this replica refused), or a claim is in force: one that has not ended
-     * and never lasts longer than ARGV[4] ms after it was made, whatever its fields say. A value of
-     * another type is garbage, and goes.
-     */
-    private static final String CLAIM = """
-            local time = redis.call('TIME')
-            local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-            local kind = redis.call('TYPE', KEYS[1]).ok
-            if kind ~= 'hash' and kind ~= 'none' then redis.call('UNLINK', KEYS[1]) kind = 'none' end
-            local function field(name)
-              if kind ~= 'hash' or redis.call('HSTRLEN', KEYS[1], name) > 20 then return nil end
-              return redis.call('HGET', KEYS[1], name)
-            end
-            local raw = field('version')
-            local version = tonumber(raw)
-            if version and raw ~= ARGV[5] and version <= now and now - version < tonumber(ARGV[2]) then return 'fresh' end
-            local claimed, ends = tonumber(field('claimedAt')), tonumber(field('until'))
-            if claimed and ends and claimed <= now and now < ends and ends <= claimed + tonumber(ARGV[4]) then
-              return 'taken'
-            end
-            redis.call('HSET', KEYS[1], 'claim', ARGV[1], 'claimedAt', string.format('%.0f', now),
-                'until', string.format('%.0f', now + tonumber(ARGV[3])))
-            return 'claimed'""";
 
     /**
      * Extends the claim of token ARGV[1] to ARGV[3] ms after now (ARGV[2] 'now': a renewal) or after
@@ -121,7 +118,7 @@ class SharedCatalog implements Fleet {
      * Writes version ARGV[1] with body ARGV[2], unless it is in the future by Redis' clock, or the
      * catalog held is as new (and is not ARGV[3], a version this replica refused). Built aside
      * (KEYS[2]) and renamed over KEYS[1]: a full Redis refuses the write and leaves the catalog held
-     * whole (the first write of a script is the one checked against maxmemory, so nothing is deleted
+     * whole (a script's first write is the one checked against maxmemory, so nothing is deleted
      * before it). The value expires after ARGV[4] ms unless written again.
      */
     private static final String WRITE = """
@@ -145,11 +142,11 @@ class SharedCatalog implements Fleet {
     /** How often to look while another replica reads, for at most a claim's life. */
     private static final Duration QUICK_CHECK = Duration.ofMillis(100);
 
-    /** Redis' time is taken from a poll whose round trip is shorter than this; slower ones would skew it. */
+    /** Redis' time is taken from a check whose round trip is shorter than this; slower ones would skew it. */
     private static final long CLOCK_SAMPLE_NANOS = Duration.ofMillis(50).toNanos();
 
-    /** What a poll saw: Redis' time ({@code now}, ms) at {@code nanos} on this process' monotonic clock. */
-    private record Poll(long now, long nanos, String kind, String version, long bodyBytes) {
+    /** What a check saw: Redis' time ({@code now}, ms) at {@code nanos} on this process' monotonic clock. */
+    private record Check(long now, long nanos, String kind, String version, long bodyBytes, String claim) {
 
         /** When a catalog of this version was fetched, on this process' monotonic clock. */
         long fetchedNanos(long version) {
@@ -157,34 +154,28 @@ class SharedCatalog implements Fleet {
         }
     }
 
-    /** Redis' time ({@code millis}) at {@code nanos} on this process' monotonic clock. */
-    private record Clock(long millis, long nanos) {
-    }
-
     private final FleetRedis redis;
     private final CatalogFormat format;
     private final CatalogStore store;
     private final Vertx vertx;
+    private final Optional<Counter> publications;
     private final String key;
-    private final String scratch;
-    private final String holder;
+    private final String holder = ManagementFactory.getRuntimeMXBean().getName(); // pid@host, for an operator
     private final long dueMillis;
     private final long ttlMillis;
     private final long atMostMillis;
     private final long atLeastMillis;
     private final Duration checkInterval;
-    private final Optional<Counter> publications;
-    private volatile Clock clock;
-    /** When the shared catalog turns due, on the monotonic clock, if known. */
-    private OptionalLong dueAtNanos = OptionalLong.empty();
-    /** Until when to look every {@link #QUICK_CHECK} (another replica reads), if it does. */
-    private OptionalLong quickUntilNanos = OptionalLong.empty();
+    /** Redis' time at a moment of this process' monotonic clock, once a check told it. */
+    private volatile Check clock;
     /** A version this replica refused ("" for none): passed to the scripts, which treat it as absent. */
     private String refused = "";
     private String lastRefusal;
     private String claim;
-    private long renewal = -1;
+    private volatile long renewal = -1;
     private long lastShareOfMine;
+    private OptionalLong dueAtNanos = OptionalLong.empty();
+    private OptionalLong quickUntilNanos = OptionalLong.empty();
 
     SharedCatalog(FleetRedis redis, CatalogFormat format, CatalogStore store, MoviesConfig config, GhibliClient client,
             Vertx vertx, MeterRegistry registry) {
@@ -193,16 +184,14 @@ class SharedCatalog implements Fleet {
         this.store = store;
         this.vertx = vertx;
         this.key = redis.key("catalog");
-        this.scratch = redis.key("catalog:next");
-        this.holder = ManagementFactory.getRuntimeMXBean().getName(); // pid@host, for an operator looking into Redis
         this.dueMillis = config.refreshInterval().toMillis();
         this.ttlMillis = config.fleet().leaseTtl().toMillis();
         this.atMostMillis = client.readBound().toMillis() + ttlMillis;
         this.atLeastMillis = client.retryDelay().toMillis();
         this.checkInterval = config.fleet().checkInterval();
-        this.publications = redis.configured() ? Optional.of(Counter.builder("catalog.fleet.publications")
-                .description("Catalogs this replica wrote to the shared store (Redis)").register(registry))
-                : Optional.empty();
+        this.publications = Optional.of(registry).filter(ignored -> redis.configured())
+                .map(meters -> Counter.builder("catalog.fleet.publications")
+                        .description("Catalogs this replica wrote to the shared store (Redis)").register(meters));
         if (redis.configured()) {
             Gauge.builder("catalog.fleet.store.reachable", redis, r -> r.answers() ? 1 : 0)
                     .description("1 while the shared store (Redis) answers, 0 while this replica is cut off from it")
@@ -231,9 +220,9 @@ class SharedCatalog implements Fleet {
 
     @Override
     public Instant now() {
-        Clock known = clock;
+        Check known = clock;
         return Instant.ofEpochMilli(known == null ? System.currentTimeMillis()
-                : known.millis() + (System.nanoTime() - known.nanos()) / 1_000_000);
+                : known.now() + (System.nanoTime() - known.nanos()) / 1_000_000);
     }
 
     @Override
@@ -244,8 +233,7 @@ class SharedCatalog implements Fleet {
         }
         long untilDue = dueAtNanos.orElse(now) - now;
         if (untilDue > 0 && untilDue < checkInterval.toNanos()) {
-            // all replicas look when it turns due: one claims, the others look again quickly
-            return Duration.ofNanos(untilDue).plusMillis(ThreadLocalRandom.current().nextInt(20));
+            return Duration.ofNanos(untilDue); // every replica looks when it turns due: one claims, the others look again soon
         }
         return checkInterval;
     }
@@ -256,30 +244,37 @@ class SharedCatalog implements Fleet {
             return Turn.ALONE;
         }
         dueAtNanos = OptionalLong.empty();
+        String token = mayRead ? holder + ":" + UUID.randomUUID() : "";
+        boolean claimed = false;
         try {
-            Poll poll = poll();
-            long version = usableVersion(poll);
+            Check check = check(token);
+            claimed = check.claim().equals("claimed");
+            if (claimed) {
+                claim = token;
+                startRenewing(token);
+            }
+            // while another replica reads, look every 100 ms for a claim's life (not through a hold after a failure)
+            quickUntilNanos = !check.claim().equals("taken") ? OptionalLong.empty()
+                    : quickUntilNanos.isPresent() ? quickUntilNanos : OptionalLong.of(System.nanoTime() + ttlMillis * 1_000_000);
+            long version = usableVersion(check);
             HeldCatalog mine = store.latest();
             long myVersion = mine == null ? -1 : mine.catalog().fetchedAt().toEpochMilli();
+            // a newer one is taken even when this replica is to read: a new replica has something to serve at once
             if (version >= 0 && version != myVersion
-                    && (mine == null || poll.fetchedNanos(version) - mine.fetchedNanos() > 0) && !take(poll, version)) {
-                version = -1; // refused: absent, for the claim and the write
-            }
-            if (mine != null && myVersion != version && (version < 0 || poll.fetchedNanos(version) < mine.fetchedNanos())
-                    && shareMine(mine, poll)) {
-                return Turn.WAIT;
+                    && (mine == null || check.fetchedNanos(version) - mine.fetchedNanos() > 0) && !take(check, version)) {
+                version = -1; // refused: absent, for the next claim and write
             }
             if (version >= 0) {
-                dueAtNanos = OptionalLong.of(poll.fetchedNanos(version) + dueMillis * 1_000_000);
+                dueAtNanos = OptionalLong.of(check.fetchedNanos(version) + dueMillis * 1_000_000);
             }
-            if (version >= 0 && poll.now() - version < dueMillis || !mayRead) {
-                quickUntilNanos = OptionalLong.empty();
-                return Turn.WAIT;
+            if (!claimed && mine != null && myVersion != version
+                    && (version < 0 || check.fetchedNanos(version) < mine.fetchedNanos())) {
+                shareMine(mine);
             }
-            return claim() ? Turn.FOR_FLEET : Turn.WAIT;
+            return claimed ? Turn.FOR_FLEET : Turn.WAIT;
         } catch (Problem e) {
             quickUntilNanos = OptionalLong.empty();
-            return Turn.ALONE;
+            return claimed ? Turn.FOR_FLEET : Turn.ALONE;
         }
     }
 
@@ -293,7 +288,7 @@ class SharedCatalog implements Fleet {
         try {
             write(catalog);
         } catch (Problem e) {
-            // logged once by FleetRedis; the claim lapses by itself
+            // named by FleetRedis; the claim lapses by itself
         }
     }
 
@@ -302,56 +297,49 @@ class SharedCatalog implements Fleet {
         stopRenewing();
         String token = claim;
         claim = null;
-        if (token == null) {
-            return;
-        }
-        try {
-            redis.call(Call.WRITE, source -> source.execute("EVAL", HOLD, "1", key, token, "claim",
-                    Long.toString(atLeastMillis), Long.toString(atLeastMillis)), answer -> answer.toLong() == 1);
-        } catch (Problem e) {
-            // the claim lapses by itself, lease-ttl after its last renewal
+        if (token != null) {
+            try {
+                redis.call(source -> source.execute("EVAL", HOLD, "1", key, token, "claim",
+                        Long.toString(atLeastMillis), Long.toString(atLeastMillis)), answer -> answer.toLong() == 1);
+            } catch (Problem e) {
+                // the claim lapses by itself, lease-ttl after its last renewal
+            }
         }
     }
 
-    private Poll poll() throws Problem {
+    private Check check(String token) throws Problem {
         long sent = System.nanoTime();
-        Response answer = redis.call(Call.POLL, source -> source.execute("EVAL", POLL, "1", key));
+        Response answer = redis.call(source -> source.execute("EVAL", CHECK, "1", key, token, Long.toString(dueMillis),
+                Long.toString(ttlMillis), Long.toString(Math.max(atMostMillis, atLeastMillis)), refused),
+                reply -> reply.get(5).toString().equals("claimed"));
         long received = System.nanoTime();
-        long now = Long.parseLong(answer.get(0).toString()) * 1000 + Long.parseLong(answer.get(1).toString()) / 1000;
-        long nanos = sent + (received - sent) / 2;
+        Check check = new Check(Long.parseLong(answer.get(0).toString()) * 1000 + Long.parseLong(answer.get(1).toString()) / 1000,
+                sent + (received - sent) / 2, answer.get(2).toString(), answer.get(3).toString(), answer.get(4).toLong(),
+                answer.get(5).toString());
         if (clock == null || received - sent < CLOCK_SAMPLE_NANOS) {
-            clock = new Clock(now, nanos);
+            clock = check;
         }
-        return new Poll(now, nanos, answer.get(2).toString(), answer.get(3).toString(), answer.get(4).toLong());
+        return check;
     }
 
     /** The shared catalog's version, or -1 when there is none this replica can use. */
-    private long usableVersion(Poll poll) {
-        if (poll.kind().equals("none")) {
-            refused = "";
-            return -1;
+    private long usableVersion(Check check) {
+        String raw = check.version();
+        if (!check.kind().equals("hash")) {
+            refuse("", check.kind().equals("none") ? null : "it is a Redis " + check.kind() + ", not a hash");
+        } else if (!raw.isEmpty() && !raw.equals(refused)) { // empty: only a claim so far
+            try {
+                long version = Long.parseLong(raw);
+                if (version <= check.now()) {
+                    return version;
+                }
+                refuse(raw, "it was fetched in the future, at " + Instant.ofEpochMilli(version) + ", by Redis' clock ("
+                        + Instant.ofEpochMilli(check.now()) + ")");
+            } catch (NumberFormatException e) {
+                refuse(raw, "its version '" + raw + "' is not a number");
+            }
         }
-        if (!poll.kind().equals("hash")) {
-            refuse("", "it is a Redis " + poll.kind() + ", not a hash");
-            return -1;
-        }
-        String raw = poll.version();
-        if (raw.isEmpty() || raw.equals(refused)) {
-            return -1; // only a claim so far, or a version refused already
-        }
-        long version;
-        try {
-            version = Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            refuse(raw, "its version '" + raw + "' is not a number");
-            return -1;
-        }
-        if (version > poll.now()) {
-            refuse(raw, "it was fetched in the future, at " + Instant.ofEpochMilli(version) + ", by Redis' clock ("
-                    + Instant.ofEpochMilli(poll.now()) + ")");
-            return -1;
-        }
-        return version;
+        return -1;
     }
 
     /**
@@ -360,86 +348,54 @@ class SharedCatalog implements Fleet {
      * @return false if it was refused
      * @throws Problem when Redis does not send it: this replica then acts alone
      */
-    private boolean take(Poll poll, long version) throws Problem {
-        String raw = poll.version();
-        if (poll.bodyBytes() > CatalogFormat.MAX_BYTES) {
-            refuse(raw, "it is " + poll.bodyBytes() + " bytes, more than the " + CatalogFormat.MAX_BYTES
+    private boolean take(Check check, long version) throws Problem {
+        String raw = check.version();
+        if (check.bodyBytes() > CatalogFormat.MAX_BYTES) {
+            refuse(raw, "it is " + check.bodyBytes() + " bytes, more than the " + CatalogFormat.MAX_BYTES
                     + " a catalog may take");
             return false;
         }
-        Response body = redis.call(Call.FETCH, source -> source.execute("EVAL", FETCH, "1", key, raw,
-                Long.toString(CatalogFormat.MAX_BYTES)));
+        Response body = redis.call(source -> source.execute("EVAL", FETCH, "1", key, raw,
+                Long.toString(CatalogFormat.MAX_BYTES)), answer -> false);
         if (body == null) {
-            return true; // replaced since the poll: the next check looks again
+            return true; // replaced since the check: the next one looks again
         }
-        Catalog catalog;
         try {
-            catalog = format.read(body.toBytes());
+            Catalog catalog = format.read(body.toBytes());
+            if (catalog.fetchedAt().toEpochMilli() != version) {
+                throw new CatalogFormat.Refused("its version " + version + " is not its fetch time " + catalog.fetchedAt());
+            }
+            if (store.publish(catalog, Origin.SHARED, check.fetchedNanos(version))) {
+                Log.debugf("Took the fleet's catalog fetched %s", catalog.fetchedAt());
+            }
+            return true;
         } catch (CatalogFormat.Refused e) {
             refuse(raw, e.getMessage());
             return false;
         }
-        if (catalog.fetchedAt().toEpochMilli() != version) {
-            refuse(raw, "its version " + version + " is not its fetch time " + catalog.fetchedAt());
-            return false;
-        }
-        if (store.publish(catalog, Origin.SHARED, poll.fetchedNanos(version))) {
-            Log.debugf("Took the fleet's catalog fetched %s", catalog.fetchedAt());
-        }
-        return true;
     }
 
     /**
      * Shares this replica's catalog when the shared one is older (or none, or refused) and this one is
-     * not due yet: after Redis came back, empty or behind. While writes fail, tried once an interval.
-     *
-     * @return whether the shared catalog is now this replica's
+     * not due yet: after Redis came back, empty or behind. While Redis is in trouble, once an interval.
      */
-    private boolean shareMine(HeldCatalog mine, Poll poll) throws Problem {
-        long nowNanos = System.nanoTime();
-        if (mine.age(nowNanos).toMillis() >= dueMillis
-                || redis.writesFailing() && nowNanos - lastShareOfMine < dueMillis * 1_000_000) {
-            return false;
+    private void shareMine(HeldCatalog mine) throws Problem {
+        long now = System.nanoTime();
+        if (mine.age(now).toMillis() < dueMillis && (!redis.troubled() || now - lastShareOfMine > dueMillis * 1_000_000)) {
+            lastShareOfMine = now;
+            write(mine.catalog());
         }
-        lastShareOfMine = nowNanos;
-        return write(mine.catalog());
     }
 
-    /** @return whether the catalog is now the shared one */
-    private boolean write(Catalog catalog) throws Problem {
+    private void write(Catalog catalog) throws Problem {
         String body = new String(format.write(catalog), StandardCharsets.UTF_8);
         String version = Long.toString(catalog.fetchedAt().toEpochMilli());
-        String outcome = redis.call(Call.WRITE, source -> source.execute("EVAL", WRITE, "2", key, scratch, version,
-                body, refused, Long.toString(EXPIRY.toMillis())), answer -> answer.toString().equals("written")).toString();
+        String outcome = redis.call(source -> source.execute("EVAL", WRITE, "2", key, key + ":next", version, body, refused,
+                Long.toString(EXPIRY.toMillis())), answer -> answer.toString().equals("written")).toString();
         Log.debugf("Sharing the catalog fetched %s: %s", catalog.fetchedAt(), outcome);
-        if (!outcome.equals("written")) {
-            return false;
+        if (outcome.equals("written")) {
+            publications.ifPresent(Counter::increment);
         }
-        publications.ifPresent(Counter::increment);
-        return true;
-    }
-
-    private boolean claim() throws Problem {
-        String token = holder + ":" + UUID.randomUUID();
-        String outcome = redis.call(Call.WRITE, source -> source.execute("EVAL", CLAIM, "1", key, token,
-                Long.toString(dueMillis), Long.toString(ttlMillis), Long.toString(Math.max(atMostMillis, atLeastMillis)),
-                refused), answer -> answer.toString().equals("claimed")).toString();
-        if (outcome.equals("taken")) {
-            // once per claim seen: a hold after a failed read is not looked at every 100 ms
-            if (quickUntilNanos.isEmpty()) {
-                quickUntilNanos = OptionalLong.of(System.nanoTime() + ttlMillis * 1_000_000);
-            }
-            return false;
-        }
-        // 'fresh': a catalog was written since the poll, to be taken at once
-        quickUntilNanos = outcome.equals("fresh") ? OptionalLong.of(System.nanoTime() + QUICK_CHECK.toNanos())
-                : OptionalLong.empty();
-        if (!outcome.equals("claimed")) {
-            return false;
-        }
-        claim = token;
-        startRenewing(token);
-        return true;
     }
 
     /**
@@ -467,18 +423,18 @@ class SharedCatalog implements Fleet {
     }
 
     private void stopRenewing() {
-        if (renewal >= 0) {
-            vertx.cancelTimer(renewal);
-            renewal = -1;
+        long timer = renewal;
+        renewal = -1;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
         }
     }
 
-    /** Remembers a shared value refused, and logs it once, so that the next catalog shared replaces it. */
+    /** Remembers a shared value refused, and logs it once ({@code why} null: nothing to refuse). */
     private void refuse(String raw, String why) {
         refused = raw;
-        String said = raw + "|" + why;
-        if (!Objects.equals(said, lastRefusal)) {
-            lastRefusal = said;
+        if (why != null && !Objects.equals(raw + "|" + why, lastRefusal)) {
+            lastRefusal = raw + "|" + why;
             Log.warnf("Ignoring the shared catalog %s in Redis: %s; the next catalog shared replaces it", key, why);
         }
     }
