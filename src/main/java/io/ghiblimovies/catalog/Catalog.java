@@ -21,4 +21,11 @@ public record Catalog(String source, Instant fetchedAt, List<Movie> movies, int 
         Objects.requireNonNull(fetchedAt, "fetchedAt");
         movies = List.copyOf(movies);
     }
+
+    /** Refuses a missing or blank value: what a catalog read back from outside must have, as the API's must. */
+    static void requireText(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " is missing");
+        }
+    }
 }

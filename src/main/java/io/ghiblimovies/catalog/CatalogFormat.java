@@ -1,6 +1,11 @@
 package io.ghiblimovies.catalog;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -24,6 +29,10 @@ public class CatalogFormat {
 
     /** The most a kept catalog may take, as much as the API may send (the real one is about 50 KB). */
     public static final long MAX_BYTES = 4L * 1024 * 1024;
+
+    /** No catalog was fetched before this service existed, nor can one be dated past what HTTP dates can say. */
+    public static final Instant EARLIEST = Instant.parse("2020-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     /** What is kept. */
     @RegisterForReflection
@@ -65,16 +74,37 @@ public class CatalogFormat {
         Kept kept;
         try {
             kept = mapper.readValue(bytes, Kept.class);
+        } catch (JsonProcessingException e) {
+            // where, not what: a message quoting the bytes would put a stranger's value in the log
+            throw new Refused("it cannot be read" + (e.getLocation() == null ? ""
+                    : " (at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
         } catch (IOException | RuntimeException e) {
-            throw new Refused("it cannot be read (" + firstLine(e.getMessage()) + ")");
+            throw new Refused("it cannot be read");
         }
         if (kept == null || kept.format() != VERSION || kept.catalog() == null || kept.catalog().movies().isEmpty()) {
             throw new Refused("not a catalog of format " + VERSION + " with films");
+        }
+        if (kept.catalog().fetchedAt().isBefore(EARLIEST) || kept.catalog().fetchedAt().isAfter(LATEST)) {
+            throw new Refused("it says it was fetched at " + kept.catalog().fetchedAt() + ", which no catalog was");
         }
         if (!sameApi(kept.catalog().source(), source)) {
             throw new Refused("it was read from " + kept.catalog().source() + ", not from " + source + " (ghibli.api.url)");
         }
         return kept.catalog();
+    }
+
+    /**
+     * A short tag of the API catalogs are read from: the first 8 hex digits of the SHA-256 of
+     * {@code ghibli.api.url} without its trailing slashes. Fleets reading different APIs keep
+     * different shared catalogs, even under one key prefix.
+     */
+    public String sourceTag() {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(withoutTrailingSlash(source).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     /** The same API, whether or not one of the two URLs ends with a slash. */
@@ -89,13 +119,5 @@ public class CatalogFormat {
             end--;
         }
         return trimmed.substring(0, end);
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "no detail";
-        }
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 }

@@ -58,6 +58,9 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 @ApplicationScoped
 public class CatalogRefresher {
 
+    /** Ages are counted up to this: older is as old, and the count cannot overflow. */
+    public static final Duration OLDEST = Duration.ofDays(30);
+
     /** How long a stop waits for a refresh to end once it has been interrupted. */
     static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
@@ -145,14 +148,15 @@ public class CatalogRefresher {
     private void checkWithTheFleet() {
         try {
             syncWithFleet();
-        } catch (RuntimeException e) {
-            Log.warnf("The fleet's check failed; it runs again: %s", e);
-        }
-        if (config.scheduleEnabled() && !stopping) {
-            try {
-                runner.schedule(this::checkWithTheFleet, fleet.nextCheck().toNanos(), TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException e) {
-                // the service is stopping
+        } catch (RuntimeException | Error e) {
+            Log.warnf("The fleet's check failed; it runs again: %s", e.getClass().getName());
+        } finally {
+            if (config.scheduleEnabled() && !stopping) {
+                try {
+                    runner.schedule(this::checkWithTheFleet, fleet.nextCheck().toNanos(), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    // the service is stopping
+                }
             }
         }
     }
@@ -168,7 +172,7 @@ public class CatalogRefresher {
                     + " as stale until a refresh replaces it", saved.fetchedAt(), fleet.now());
             ageMillis = config.maxAge().toMillis() + 1000;
         }
-        store.publish(saved, Origin.SNAPSHOT, System.nanoTime() - ageMillis * 1_000_000);
+        store.publish(saved, Origin.SNAPSHOT, System.nanoTime() - Math.min(ageMillis, OLDEST.toMillis()) * 1_000_000);
     }
 
     /**
@@ -223,8 +227,9 @@ public class CatalogRefresher {
                 }
                 try {
                     job.run();
-                } catch (RuntimeException e) {
-                    Log.warnf("A background job failed; it runs again in %s: %s", interval, e);
+                } catch (RuntimeException | Error e) {
+                    // thrown out of here, it would cancel every later run
+                    Log.warnf("A background job failed; it runs again in %s: %s", interval, e.getClass().getName());
                 }
             }, millis, millis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {

@@ -5,11 +5,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Singleton;
 
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CaffeineCache;
+import io.quarkus.logging.Log;
 
 /**
  * Holds the last good catalog, in the {@code catalog} cache under one key.
@@ -22,6 +24,9 @@ import io.quarkus.cache.CaffeineCache;
  * <p>
  * Never back in time: a catalog fetched no later than the one held, on this process' monotonic
  * clock, is refused, wherever it comes from (the API, the other replicas, the disk).
+ * <p>
+ * Before a catalog is published, a {@link HeldCatalog} event lets the page render it on the
+ * publishing thread; one that cannot be rendered is logged and not published.
  */
 @Singleton
 public class CatalogStore {
@@ -29,11 +34,13 @@ public class CatalogStore {
     private static final String KEY = "current";
 
     private final CaffeineCache cache;
+    private final Event<HeldCatalog> prepared;
     private final CompletableFuture<HeldCatalog> first = new CompletableFuture<>();
     private volatile HeldCatalog lastGood;
 
-    CatalogStore(@CacheName("catalog") Cache cache) {
+    CatalogStore(@CacheName("catalog") Cache cache, Event<HeldCatalog> prepared) {
         this.cache = cache.as(CaffeineCache.class);
+        this.prepared = prepared;
     }
 
     /**
@@ -66,11 +73,22 @@ public class CatalogStore {
      */
     public synchronized boolean publish(Catalog catalog, Origin from, long fetchedNanos) {
         Objects.requireNonNull(catalog, "catalog");
+        long now = System.nanoTime();
+        if (fetchedNanos - now > 0) {
+            fetchedNanos = now; // nothing was fetched later than now: such a catalog would stay fresh for ever
+        }
         HeldCatalog held = lastGood;
         if (held != null && fetchedNanos - held.fetchedNanos() <= 0) {
             return false;
         }
         HeldCatalog published = new HeldCatalog(catalog, from, fetchedNanos);
+        try {
+            prepared.fire(published); // rendered now, on this thread, never by a request
+        } catch (RuntimeException e) {
+            Log.warnf("The catalog fetched %s from %s cannot be rendered, and is not served: %s", catalog.fetchedAt(),
+                    from.tag(), e.getClass().getSimpleName());
+            return false;
+        }
         lastGood = published;
         cache.put(KEY, CompletableFuture.completedFuture(published));
         first.complete(published);

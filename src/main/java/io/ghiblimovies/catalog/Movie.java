@@ -25,7 +25,10 @@ public record Movie(
         String banner,
         List<Person> people) {
 
+    /** A film always has an id and a title: the page's anchors and headings are made of them. */
     public Movie {
+        Catalog.requireText(id, "a film's id");
+        Catalog.requireText(title, "a film's title");
         people = List.copyOf(people);
     }
 }

@@ -67,10 +67,10 @@ public interface MoviesConfig {
     interface Sharing {
 
         /**
-         * The start of every key this service uses in Redis: {@code {<prefix>}:v2:catalog} (and
-         * {@code {<prefix>}:v2:catalog:next} for a moment while it is written). The braces make it a
-         * hash tag, so that a Redis Cluster keeps a fleet's keys in one slot. Fleets that must not
-         * share one catalog (staging and production on one Redis) take different prefixes.
+         * The start of every key this service uses in Redis: {@code {<prefix>}:v2:<tag>:catalog}, the
+         * tag a hash of {@code ghibli.api.url} (and {@code ...:catalog:next} for a moment while it is
+         * written). The braces make it a hash tag, so that a Redis Cluster keeps a fleet's keys in one
+         * slot. Fleets of one API that must not share one catalog take different prefixes.
          */
         @WithDefault("ghibli-movies")
         String keyPrefix();

@@ -9,4 +9,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection
 public record Person(String id, String name, String species, String gender, String age, String eyeColor,
         String hairColor) {
+
+    /** A person always has an id and a name. */
+    public Person {
+        Catalog.requireText(id, "a person's id");
+        Catalog.requireText(name, "a person's name");
+    }
 }

@@ -24,12 +24,18 @@ import io.vertx.redis.client.impl.types.ErrorType;
  * {@link #call}, bounded by {@code quarkus.redis.timeout}.
  * <p>
  * It keeps what Redis does as one state named for what it is: no answer in time, unreachable,
- * credentials refused, full, read-only, a command refused. A state is named when it is seen twice
- * in a row (one slow answer, as a cold connection's first, is only a debug line), logged once when
- * it starts and once when it ends, and no line ever carries a command's arguments or a value.
+ * credentials refused, full, read-only, a command refused. A state is named when one kind of call
+ * ({@link Call}) fails twice in a row (one slow answer, as a cold connection's first, is only a
+ * debug line), logged once when it starts and once when that kind of call works again, and no line
+ * ever carries a command's arguments or a value.
  */
 @ApplicationScoped
 class FleetRedis {
+
+    /** The kinds of call, each failing or working on its own: large replies may be late while small ones are not. */
+    enum Call {
+        CHECK, FETCH, WRITE
+    }
 
     /** What went wrong, named. */
     enum Trouble {
@@ -61,7 +67,8 @@ class FleetRedis {
     private final String prefix;
     private final Duration timeout;
     private Problem state;
-    private int inARow;
+    private Call failing;
+    private final int[] inARow = new int[Call.values().length];
 
     FleetRedis(@ConfigProperty(name = "quarkus.redis.hosts") Optional<String> hosts,
             @ConfigProperty(name = "quarkus.redis.timeout") Duration timeout, Instance<RedisDataSource> redis,
@@ -86,6 +93,10 @@ class FleetRedis {
         return prefix + name;
     }
 
+    Duration timeout() {
+        return timeout;
+    }
+
     /** The same Redis, for what must not block: the renewal of a claim while the refresh thread reads. */
     ReactiveRedisDataSource reactive() {
         return redis.orElseThrow().getReactive();
@@ -107,45 +118,51 @@ class FleetRedis {
     }
 
     /**
-     * Runs one command (or script). Any answer shows that Redis answers; only one that {@code wrote}
-     * (a script that found nothing to write wrote nothing) shows that it accepts writes again.
+     * Runs one command (or script). Any answer shows that this kind of call works; a write that found
+     * nothing to write ({@code wrote} false) says nothing of whether writes are refused.
      *
      * @throws Problem when Redis does not answer or refuses it
      */
-    <T> T call(Function<RedisDataSource, T> command, Predicate<T> wrote) throws Problem {
+    <T> T call(Call call, Function<RedisDataSource, T> command, Predicate<T> wrote) throws Problem {
         T answer;
         try {
             answer = command.apply(redis.orElseThrow());
         } catch (RuntimeException e) {
             Problem problem = problem(e);
-            changed(problem, false);
+            failed(call, problem);
             throw problem;
         }
-        changed(null, wrote.test(answer));
+        inARow[call.ordinal()] = 0;
+        if (call != Call.WRITE || wrote.test(answer)) {
+            worked(call);
+        }
         return answer;
     }
 
-    private synchronized void changed(Problem now, boolean wrote) {
-        Problem before = state;
-        if (now == null) {
-            if (before != null && (before.trouble == Trouble.FULL || before.trouble == Trouble.READ_ONLY) && !wrote) {
-                return; // it answers, and may still refuse writes
-            }
-            inARow = 0;
+    /** Another replica's write was seen: Redis accepts writes. */
+    void writesWork() {
+        worked(Call.WRITE);
+    }
+
+    private synchronized void worked(Call call) {
+        if (state != null && failing == call) {
             state = null;
-            if (before != null) {
-                Log.info("The shared store (Redis) answers and accepts writes again; this replica shares the fleet's"
-                        + " catalog again");
-            }
-        } else if (++inARow < 2 && before == null) {
-            Log.debugf("The shared store (Redis) %s, once", now.getMessage());
-        } else {
-            state = now; // readiness tells the latest; the log, when it started
-            if (before == null) {
-                Log.warnf("The shared store (Redis) %s; this replica serves its own catalog and reads the API itself"
-                        + " when it is due, until Redis is back", now.getMessage());
-            }
+            Log.info("The shared store (Redis) answers and accepts writes again; this replica shares the fleet's"
+                    + " catalog again");
         }
+    }
+
+    private synchronized void failed(Call call, Problem now) {
+        if (++inARow[call.ordinal()] < 2 && state == null) {
+            Log.debugf("The shared store (Redis) %s, once", now.getMessage());
+            return;
+        }
+        if (state == null) {
+            Log.warnf("The shared store (Redis) %s; this replica serves its own catalog and reads the API itself"
+                    + " when it is due, until Redis is back", now.getMessage());
+        }
+        state = now; // readiness tells the latest; the log, when it started
+        failing = call;
     }
 
     /** What went wrong, named; the text is ours, or Redis' own error (never a command or a value), cut short. */

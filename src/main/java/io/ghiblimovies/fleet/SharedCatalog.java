@@ -14,11 +14,13 @@ import jakarta.enterprise.event.Observes;
 
 import io.ghiblimovies.catalog.Catalog;
 import io.ghiblimovies.catalog.CatalogFormat;
+import io.ghiblimovies.catalog.CatalogRefresher;
 import io.ghiblimovies.catalog.CatalogStore;
 import io.ghiblimovies.catalog.Fleet;
 import io.ghiblimovies.catalog.HeldCatalog;
 import io.ghiblimovies.catalog.MoviesConfig;
 import io.ghiblimovies.catalog.Origin;
+import io.ghiblimovies.fleet.FleetRedis.Call;
 import io.ghiblimovies.fleet.FleetRedis.Problem;
 import io.ghiblimovies.ghibliapi.GhibliClient;
 import io.micrometer.core.instrument.Counter;
@@ -87,14 +89,14 @@ class SharedCatalog implements Fleet {
             answer[6] = 'claimed'
             return answer""";
 
-    /** The body, if the version is still ARGV[1] and the body no larger than ARGV[2] bytes. */
+    /** The body ('' if there is none), if the version is still ARGV[1] and the body no larger than ARGV[2] bytes. */
     private static final String FETCH = """
             if redis.call('TYPE', KEYS[1]).ok ~= 'hash' or redis.call('HSTRLEN', KEYS[1], 'version') > 20
                 or redis.call('HGET', KEYS[1], 'version') ~= ARGV[1]
                 or redis.call('HSTRLEN', KEYS[1], 'body') > tonumber(ARGV[2]) then
               return false
             end
-            return redis.call('HGET', KEYS[1], 'body')""";
+            return redis.call('HGET', KEYS[1], 'body') or ''""";
 
     /**
      * Extends the claim of token ARGV[1] to ARGV[3] ms after now (ARGV[2] 'now': a renewal) or after
@@ -148,9 +150,9 @@ class SharedCatalog implements Fleet {
     /** What a check saw: Redis' time ({@code now}, ms) at {@code nanos} on this process' monotonic clock. */
     private record Check(long now, long nanos, String kind, String version, long bodyBytes, String claim) {
 
-        /** When a catalog of this version was fetched, on this process' monotonic clock. */
+        /** When a catalog of this version was fetched, on this process' monotonic clock (ages counted up to 30 days). */
         long fetchedNanos(long version) {
-            return nanos - (now - version) * 1_000_000;
+            return nanos - Math.max(0, Math.min(now - version, CatalogRefresher.OLDEST.toMillis())) * 1_000_000;
         }
     }
 
@@ -183,10 +185,11 @@ class SharedCatalog implements Fleet {
         this.format = format;
         this.store = store;
         this.vertx = vertx;
-        this.key = redis.key("catalog");
+        this.key = redis.key(format.sourceTag() + ":catalog");
         this.dueMillis = config.refreshInterval().toMillis();
         this.ttlMillis = config.fleet().leaseTtl().toMillis();
-        this.atMostMillis = client.readBound().toMillis() + ttlMillis;
+        // the holder may take a body, read, and write: each bounded
+        this.atMostMillis = client.readBound().plus(redis.timeout().multipliedBy(2)).toMillis() + ttlMillis;
         this.atLeastMillis = client.retryDelay().toMillis();
         this.checkInterval = config.fleet().checkInterval();
         this.publications = Optional.of(registry).filter(ignored -> redis.configured())
@@ -251,6 +254,7 @@ class SharedCatalog implements Fleet {
             claimed = check.claim().equals("claimed");
             if (claimed) {
                 claim = token;
+                redis.writesWork();
                 startRenewing(token);
             }
             // while another replica reads, look every 100 ms for a claim's life (not through a hold after a failure)
@@ -267,7 +271,8 @@ class SharedCatalog implements Fleet {
             if (version >= 0) {
                 dueAtNanos = OptionalLong.of(check.fetchedNanos(version) + dueMillis * 1_000_000);
             }
-            if (!claimed && mine != null && myVersion != version
+            // not while another replica reads or holds the fleet back: a write would end its claim
+            if (!claimed && !check.claim().equals("taken") && mine != null && myVersion != version
                     && (version < 0 || check.fetchedNanos(version) < mine.fetchedNanos())) {
                 shareMine(mine);
             }
@@ -299,7 +304,7 @@ class SharedCatalog implements Fleet {
         claim = null;
         if (token != null) {
             try {
-                redis.call(source -> source.execute("EVAL", HOLD, "1", key, token, "claim",
+                redis.call(Call.WRITE, source -> source.execute("EVAL", HOLD, "1", key, token, "claim",
                         Long.toString(atLeastMillis), Long.toString(atLeastMillis)), answer -> answer.toLong() == 1);
             } catch (Problem e) {
                 // the claim lapses by itself, lease-ttl after its last renewal
@@ -309,15 +314,17 @@ class SharedCatalog implements Fleet {
 
     private Check check(String token) throws Problem {
         long sent = System.nanoTime();
-        Response answer = redis.call(source -> source.execute("EVAL", CHECK, "1", key, token, Long.toString(dueMillis),
+        Response answer = redis.call(Call.CHECK, source -> source.execute("EVAL", CHECK, "1", key, token, Long.toString(dueMillis),
                 Long.toString(ttlMillis), Long.toString(Math.max(atMostMillis, atLeastMillis)), refused),
                 reply -> reply.get(5).toString().equals("claimed"));
         long received = System.nanoTime();
         Check check = new Check(Long.parseLong(answer.get(0).toString()) * 1000 + Long.parseLong(answer.get(1).toString()) / 1000,
                 sent + (received - sent) / 2, answer.get(2).toString(), answer.get(3).toString(), answer.get(4).toLong(),
                 answer.get(5).toString());
-        if (clock == null || received - sent < CLOCK_SAMPLE_NANOS) {
-            clock = check;
+        Check known = clock;
+        if (known == null || received - sent < CLOCK_SAMPLE_NANOS || Math.abs(now().toEpochMilli() - check.now())
+                > (received - sent) / 1_000_000 + 1) {
+            clock = check; // a quick round trip, or Redis' clock is not where it was (a failover, a step)
         }
         return check;
     }
@@ -330,11 +337,14 @@ class SharedCatalog implements Fleet {
         } else if (!raw.isEmpty() && !raw.equals(refused)) { // empty: only a claim so far
             try {
                 long version = Long.parseLong(raw);
-                if (version <= check.now()) {
+                if (version < CatalogFormat.EARLIEST.toEpochMilli()) {
+                    refuse(raw, "its version " + raw + " is no time a catalog was fetched at");
+                } else if (version > check.now()) {
+                    refuse(raw, "it was fetched in the future, at " + Instant.ofEpochMilli(version) + ", by Redis' clock ("
+                            + Instant.ofEpochMilli(check.now()) + ")");
+                } else {
                     return version;
                 }
-                refuse(raw, "it was fetched in the future, at " + Instant.ofEpochMilli(version) + ", by Redis' clock ("
-                        + Instant.ofEpochMilli(check.now()) + ")");
             } catch (NumberFormatException e) {
                 refuse(raw, "its version '" + raw + "' is not a number");
             }
@@ -355,7 +365,7 @@ class SharedCatalog implements Fleet {
                     + " a catalog may take");
             return false;
         }
-        Response body = redis.call(source -> source.execute("EVAL", FETCH, "1", key, raw,
+        Response body = redis.call(Call.FETCH, source -> source.execute("EVAL", FETCH, "1", key, raw,
                 Long.toString(CatalogFormat.MAX_BYTES)), answer -> false);
         if (body == null) {
             return true; // replaced since the check: the next one looks again
@@ -368,11 +378,14 @@ class SharedCatalog implements Fleet {
             if (store.publish(catalog, Origin.SHARED, check.fetchedNanos(version))) {
                 Log.debugf("Took the fleet's catalog fetched %s", catalog.fetchedAt());
             }
+            redis.writesWork(); // another replica wrote it
             return true;
         } catch (CatalogFormat.Refused e) {
             refuse(raw, e.getMessage());
-            return false;
+        } catch (RuntimeException e) {
+            refuse(raw, "it cannot be used");
         }
+        return false;
     }
 
     /**
@@ -390,11 +403,15 @@ class SharedCatalog implements Fleet {
     private void write(Catalog catalog) throws Problem {
         String body = new String(format.write(catalog), StandardCharsets.UTF_8);
         String version = Long.toString(catalog.fetchedAt().toEpochMilli());
-        String outcome = redis.call(source -> source.execute("EVAL", WRITE, "2", key, key + ":next", version, body, refused,
-                Long.toString(EXPIRY.toMillis())), answer -> answer.toString().equals("written")).toString();
+        String outcome = redis.call(Call.WRITE, source -> source.execute("EVAL", WRITE, "2", key, key + ":next", version,
+                body, refused, Long.toString(EXPIRY.toMillis())), answer -> answer.toString().equals("written")).toString();
         Log.debugf("Sharing the catalog fetched %s: %s", catalog.fetchedAt(), outcome);
         if (outcome.equals("written")) {
             publications.ifPresent(Counter::increment);
+        } else if (outcome.equals("future")) {
+            clock = null; // this replica's idea of Redis' time is off: taken again at the next check
+            Log.warnf("Redis refused the catalog fetched %s: later than its own clock; this replica takes its time again",
+                    catalog.fetchedAt());
         }
     }
 

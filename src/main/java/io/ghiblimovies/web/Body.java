@@ -17,21 +17,21 @@ import io.vertx.core.http.HttpHeaders;
 
 /**
  * Bytes ready to send, with their strong entity tag (a SHA-256 prefix of exactly these bytes).
- * {@code buffer} holds the same bytes off-heap, written as is by every request: Vert.x sends a
- * duplicate of it each time, so one buffer serves all event loops without a copy.
+ * {@code buffer} holds them off-heap, written as is by every request: Vert.x sends a duplicate of it
+ * each time, so one buffer serves all event loops without a copy. No copy stays on the heap.
  */
-record Body(byte[] bytes, Buffer buffer, String etag, CharSequence etagHeader, CharSequence contentLength) {
+record Body(Buffer buffer, String etag, CharSequence etagHeader, CharSequence contentLength) {
 
     static Body of(byte[] bytes) {
         ByteBuf direct = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
         String etag = etagOf(bytes);
         // header values made once, as bytes with their hash: Vert.x writes them as they are
-        return new Body(bytes, Buffer.buffer(direct), etag, HttpHeaders.createOptimized(etag),
+        return new Body(Buffer.buffer(direct), etag, HttpHeaders.createOptimized(etag),
                 HttpHeaders.createOptimized(Integer.toString(bytes.length)));
     }
 
-    /** The same content gzip-compressed, once, at the best compression level. */
-    Body gzipped() {
+    /** {@code bytes} gzip-compressed, once, at the best compression level. */
+    static Body gzipOf(byte[] bytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
         try (GZIPOutputStream gzip = new GZIPOutputStream(out) {
             {

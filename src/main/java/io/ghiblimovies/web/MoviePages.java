@@ -3,6 +3,7 @@ package io.ghiblimovies.web;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -14,9 +15,9 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
 /**
- * Where /movies/ is rendered: the Qute page and the JSON body, once per catalog and stale flag,
- * kept as bytes (and gzip-compressed bytes). Between two refreshes every request is served the
- * same bytes. A singleton, not a proxied bean: requests call it directly.
+ * Where /movies/ is rendered: the Qute page and the JSON body, once per catalog and stale flag, when
+ * the catalog is published, kept as bytes (and gzip-compressed bytes). Between two refreshes every
+ * request is served the same bytes. A singleton, not a proxied bean: requests call it directly.
  */
 @Singleton
 class MoviePages {
@@ -45,14 +46,22 @@ class MoviePages {
         return Templates.unavailable(retryAfterSeconds, assets).render().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Renders a catalog about to be published, fresh and stale, on the thread that publishes it: one
+     * rendering at a time, never on the request path. A catalog that cannot be rendered throws, and
+     * the store does not publish it.
+     */
+    void prepare(@Observes HeldCatalog published) {
+        RenderedCatalog fresh = render(published, false);
+        RenderedCatalog stale = render(published, true);
+        latest.set(FRESH, fresh);
+        latest.set(STALE, stale);
+    }
+
+    /** The catalog rendered, as prepared when it was published (or now, for one that was not). */
     RenderedCatalog of(HeldCatalog held, boolean stale) {
-        int slot = stale ? STALE : FRESH;
-        RenderedCatalog rendered = latest.get(slot);
-        if (rendered == null || rendered.held() != held) {
-            rendered = render(held, stale);
-            latest.set(slot, rendered);
-        }
-        return rendered;
+        RenderedCatalog rendered = latest.get(stale ? STALE : FRESH);
+        return rendered != null && rendered.held() == held ? rendered : render(held, stale);
     }
 
     private RenderedCatalog render(HeldCatalog held, boolean stale) {

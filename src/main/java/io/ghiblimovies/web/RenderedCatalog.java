@@ -27,20 +27,20 @@ final class RenderedCatalog {
     private final long fetchedNanos;
     private volatile AgeHeader age = new AgeHeader(-1, "");
 
-    private RenderedCatalog(HeldCatalog held, boolean stale, Body html, Body json) {
+    private RenderedCatalog(HeldCatalog held, boolean stale, byte[] html, byte[] json) {
         this.held = held;
         this.stale = stale;
-        this.html = html;
-        this.htmlGzip = html.gzipped();
-        this.json = json;
-        this.jsonGzip = json.gzipped();
+        this.html = Body.of(html);
+        this.htmlGzip = Body.gzipOf(html);
+        this.json = Body.of(json);
+        this.jsonGzip = Body.gzipOf(json);
         this.lastModified = HttpHeaders.createOptimized(
                 DateTimeFormatter.RFC_1123_DATE_TIME.format(held.catalog().fetchedAt().atOffset(ZoneOffset.UTC)));
         this.fetchedNanos = held.fetchedNanos();
     }
 
     static RenderedCatalog of(HeldCatalog held, boolean stale, byte[] html, byte[] json) {
-        return new RenderedCatalog(held, stale, Body.of(html), Body.of(json));
+        return new RenderedCatalog(held, stale, html, json);
     }
 
     HeldCatalog held() {

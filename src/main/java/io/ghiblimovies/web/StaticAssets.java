@@ -87,7 +87,7 @@ class StaticAssets {
             headers.set(HttpHeaders.CONTENT_ENCODING, GZIP);
         }
         if (context.request().method() == HttpMethod.HEAD) {
-            response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.bytes().length)).end();
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, body.contentLength()).end();
         } else {
             response.end(body.buffer());
         }
@@ -96,8 +96,7 @@ class StaticAssets {
     /** Reads {@code web/assets/name} and files it under its plain and its hashed name; returns the hashed URL. */
     private String add(String name, String contentType) {
         byte[] bytes = read("web/assets/" + name);
-        Body plain = Body.of(bytes);
-        Asset asset = new Asset(HttpHeaders.createOptimized(contentType), plain, plain.gzipped());
+        Asset asset = new Asset(HttpHeaders.createOptimized(contentType), Body.of(bytes), Body.gzipOf(bytes));
         int dot = name.lastIndexOf('.');
         String hashed = name.substring(0, dot) + "." + HexFormat.of().formatHex(Body.digest(bytes), 0, 6)
                 + name.substring(dot);

@@ -15,9 +15,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 
@@ -26,6 +30,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.ghiblimovies.catalog.CatalogFormat;
 import io.ghiblimovies.testing.AppProcess;
 import io.ghiblimovies.testing.BreakerSettings;
 import io.ghiblimovies.testing.FakeGhibliApi;
@@ -46,18 +56,31 @@ class FleetIT {
     static final Duration INTERVAL = Duration.ofSeconds(2);
     static final Duration MAX_AGE = Duration.ofSeconds(6);
     static final Duration DEADLINE = Duration.ofSeconds(30);
-    static final String CATALOG = "{ghibli-movies}:v2:catalog";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @RegisterExtension
     final FakeGhibliApi ghibliApi = new FakeGhibliApi();
     private RedisServer redis;
     private Replicas fleet;
+    /** The fleet's key: its prefix, the format, and a tag of the API it reads. */
+    private String catalog;
 
     @BeforeEach
     void startRedis() {
         redis = RedisServer.start();
         fleet = new Replicas("fleet", settings(ghibliApi, redis.url()), Map.of());
+        catalog = catalogKey(ghibliApi);
+    }
+
+    /** {@code {ghibli-movies}:v2:<tag>:catalog}, the tag the first 8 hex digits of the SHA-256 of the API's URL. */
+    static String catalogKey(FakeGhibliApi api) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(api.baseUrl().replaceAll("/+$", "").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "{ghibli-movies}:v2:" + java.util.HexFormat.of().formatHex(digest, 0, 4) + ":catalog";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @AfterEach
@@ -143,7 +166,7 @@ class FleetIT {
         fleet.awaitOneCatalog(DEADLINE);
         // a slow API: the next read lasts about 2 s, so that it can be caught holding the claim
         GhibliApiStubs.slow(ghibliApi, 700);
-        String holder = await().atMost(DEADLINE).until(() -> redis.command("HGET", CATALOG, "claim"),
+        String holder = await().atMost(DEADLINE).until(() -> redis.command("HGET", catalog, "claim"),
                 token -> token != null && replicas.stream().anyMatch(replica -> token.startsWith(replica.pid() + "@")));
         AppProcess reader = replicas.stream().filter(replica -> holder.startsWith(reader(replica))).findFirst()
                 .orElseThrow();
@@ -179,7 +202,7 @@ class FleetIT {
         AppProcess late = fleet.start(Map.of());
         HttpResponse<String> firstAnswer = late.awaitAnswer("/movies/", DEADLINE);
         // read after: a refresh under way when the API went down may still have published
-        String shared = redis.command("HGET", CATALOG, "version");
+        String shared = redis.command("HGET", catalog, "version");
 
         assertThat(firstAnswer.statusCode()).isEqualTo(200);
         assertThat(Instant.parse(JsonPath.from(firstAnswer.body()).getString("fetchedAt")).toEpochMilli())
@@ -280,43 +303,54 @@ class FleetIT {
     void whatIsNotAGoodCatalogInRedisIsIgnoredAndReplacedAndNoReplicaGoesBackInTime() {
         List<AppProcess> replicas = fleet.start(3);
         fleet.awaitOneCatalog(DEADLINE);
-        String goodBody = redis.command("HGET", CATALOG, "body");
-        String goodVersion = redis.command("HGET", CATALOG, "version");
+        String goodBody = redis.command("HGET", catalog, "body");
+        String goodVersion = redis.command("HGET", catalog, "version");
         String otherApi = goodBody.replace(ghibliApi.baseUrl(), "http://127.0.0.1:9");
         String thirtyMegabytes = "string.rep('x', 30 * 1024 * 1024)";
 
         Map<String, Runnable> spoilers = new java.util.LinkedHashMap<>();
-        spoilers.put("a string", () -> redis.command("SET", CATALOG, "\u0000 not a catalog {["));
-        spoilers.put("a list", () -> redis.command("RPUSH", CATALOG, "a", "b"));
-        spoilers.put("a set", () -> redis.command("SADD", CATALOG, "a"));
-        spoilers.put("a sorted set", () -> redis.command("ZADD", CATALOG, "1", "a"));
-        spoilers.put("a stream", () -> redis.command("XADD", CATALOG, "*", "version", now()));
+        spoilers.put("a string", () -> redis.command("SET", catalog, "\u0000 not a catalog {["));
+        spoilers.put("a list", () -> redis.command("RPUSH", catalog, "a", "b"));
+        spoilers.put("a set", () -> redis.command("SADD", catalog, "a"));
+        spoilers.put("a sorted set", () -> redis.command("ZADD", catalog, "1", "a"));
+        spoilers.put("a stream", () -> redis.command("XADD", catalog, "*", "version", now()));
         spoilers.put("a string of 30 MB", () -> lua("redis.call('SET', KEYS[1], " + thirtyMegabytes + ")"));
         spoilers.put("a body of 30 MB", () -> lua("redis.call('HSET', KEYS[1], 'version', ARGV[1], 'body', "
                 + thirtyMegabytes + ")", now()));
         spoilers.put("a version of 30 MB", () -> lua("redis.call('HSET', KEYS[1], 'version', " + thirtyMegabytes
                 + ", 'body', ARGV[1])", goodBody));
-        spoilers.put("half a body", () -> redis.command("HSET", CATALOG, "version", now(), "body",
+        spoilers.put("half a body", () -> redis.command("HSET", catalog, "version", now(), "body",
                 goodBody.substring(0, goodBody.length() / 2)));
-        spoilers.put("another format", () -> redis.command("HSET", CATALOG, "version", now(), "body",
+        spoilers.put("another format", () -> redis.command("HSET", catalog, "version", now(), "body",
                 goodBody.replace("\"format\":1", "\"format\":2")));
-        spoilers.put("another API's", () -> redis.command("HSET", CATALOG, "version", now(), "body", otherApi));
-        spoilers.put("a version in the future", () -> redis.command("HSET", CATALOG, "version",
+        spoilers.put("another API's", () -> redis.command("HSET", catalog, "version", now(), "body", otherApi));
+        spoilers.put("a version in the future", () -> redis.command("HSET", catalog, "version",
                 Long.toString(System.currentTimeMillis() + 3_600_000), "body", goodBody));
-        spoilers.put("a version that is no number", () -> redis.command("HSET", CATALOG, "version", "soon", "body",
+        spoilers.put("a version that is no number", () -> redis.command("HSET", catalog, "version", "soon", "body",
                 goodBody));
         // an older catalog, as a slow replica racing a newer one might have written it
-        spoilers.put("an older catalog", () -> redis.command("HSET", CATALOG, "version", goodVersion, "body", goodBody));
-        spoilers.put("a claim for ever", () -> redis.command("HSET", CATALOG, "claim", "x", "claimedAt", now(), "until",
+        spoilers.put("an older catalog", () -> redis.command("HSET", catalog, "version", goodVersion, "body", goodBody));
+        spoilers.put("a date no catalog has", () -> redis.command("HSET", catalog, "version", "-10000000000000", "body",
+                goodBody.replaceFirst("\"fetchedAt\":\"[^\"]+\"", "\"fetchedAt\":\"1653-02-10T06:13:20Z\"")));
+        spoilers.put("a date past any clock", () -> redis.command("HSET", catalog, "version", now(), "body",
+                goodBody.replaceFirst("\"fetchedAt\":\"[^\"]+\"", "\"fetchedAt\":\"+300000000-01-01T00:00:00Z\"")));
+        spoilers.put("a film without a title", () -> {
+            String version = now();
+            redis.command("HSET", catalog, "version", version, "body", goodBody
+                    .replaceFirst("\"fetchedAt\":\"[^\"]+\"", "\"fetchedAt\":\"" + Instant.ofEpochMilli(Long.parseLong(version)) + "\"")
+                    .replaceFirst("\"title\":\"[^\"]+\"", "\"title\":null"));
+        });
+        spoilers.put("a version without a body", () -> redis.command("HSET", catalog, "version", now()));
+        spoilers.put("a claim for ever", () -> redis.command("HSET", catalog, "claim", "x", "claimedAt", now(), "until",
                 "99999999999999"));
         spoilers.put("claim fields of 30 MB", () -> lua("redis.call('HSET', KEYS[1], 'claim', " + thirtyMegabytes
                 + ", 'claimedAt', " + thirtyMegabytes + ")"));
-        spoilers.put("junk where a catalog is written first", () -> redis.command("RPUSH", CATALOG + ":next", "x"));
+        spoilers.put("junk where a catalog is written first", () -> redis.command("RPUSH", catalog + ":next", "x"));
         for (Map.Entry<String, Runnable> spoiler : spoilers.entrySet()) {
             Map<AppProcess, Instant> before = new HashMap<>();
             replicas.forEach(replica -> before.put(replica, Instant.parse(movies(replica).getString("fetchedAt"))));
             Replicas.Watch watch = fleet.watch();
-            redis.command("DEL", CATALOG);
+            redis.command("DEL", catalog);
             spoiler.getValue().run();
             redis.command("PUBLISH", "ghibli-movies:v1:published", now());
             redis.command("PUBLISH", "{ghibli-movies}:v2:published", "\u0000junk");
@@ -346,7 +380,67 @@ class FleetIT {
                 .contains("more than the 4194304 a catalog may take")
                 .contains("it cannot be read").contains("not a catalog of format 1 with films")
                 .contains("it was read from http://127.0.0.1:9").contains("it was fetched in the future")
-                .contains("is not a number");
+                .contains("is not a number").contains("which no catalog was").contains("is no time a catalog was fetched at");
+    }
+
+    /**
+     * The largest catalog a replica takes from Redis (just under 4 MiB: over 3,000 films), under
+     * bursts of requests to every replica while it is served: README's 96 MB heap holds, every
+     * answer is a 200, and the fleet goes back to the API's catalog at the next read.
+     */
+    @Test
+    void theLargestCatalogRedisMayHoldTakesNoReplicaDown() throws Exception {
+        // a long interval: the large catalog is served until the test takes it away
+        Map<String, String> longer = Map.of("MOVIES_REFRESH_INTERVAL", "30s", "MOVIES_MAX_AGE", "40s");
+        List<AppProcess> replicas = List.of(fleet.start(longer), fleet.start(longer), fleet.start(longer));
+        replicas.forEach(replica -> replica.awaitMovies(DEADLINE));
+        fleet.awaitOneCatalog(DEADLINE);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode kept = (ObjectNode) json.readTree(redis.command("HGET", catalog, "body"));
+        ArrayNode films = (ArrayNode) kept.path("catalog").path("movies");
+        List<JsonNode> fixtures = new ArrayList<>();
+        films.forEach(fixtures::add);
+        int perFilm = json.writeValueAsBytes(films).length / fixtures.size();
+        for (int i = fixtures.size(); i < ((int) CatalogFormat.MAX_BYTES - 64 * 1024) / perFilm; i++) {
+            films.add(((ObjectNode) fixtures.get(i % fixtures.size()).deepCopy()).put("id", "film-" + i)
+                    .put("title", "Film " + i));
+        }
+        long version = Long.parseLong(redis.command("TIME").split("\n")[0]) * 1000;
+        ((ObjectNode) kept.path("catalog")).put("fetchedAt", Instant.ofEpochMilli(version).toString());
+        String body = json.writeValueAsString(kept);
+        assertThat(body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isBetween(3_500_000, (int) CatalogFormat.MAX_BYTES);
+
+        redis.command("HSET", catalog, "version", Long.toString(version), "body", body);
+        ExecutorService clients = Executors.newFixedThreadPool(12);
+        long end = Long.MAX_VALUE;
+        try {
+            // bursts of 12 requests for the page until every replica serves the large catalog, and 4 s more
+            long giveUp = System.nanoTime() + DEADLINE.toNanos();
+            while (System.nanoTime() < end && System.nanoTime() < giveUp) {
+                List<Future<HttpResponse<byte[]>>> answers = new ArrayList<>();
+                for (AppProcess replica : replicas) {
+                    for (int i = 0; i < 4; i++) {
+                        answers.add(clients.submit(() -> bytes(replica, "text/html", null)));
+                    }
+                }
+                int large = 0;
+                for (Future<HttpResponse<byte[]>> answer : answers) {
+                    large += answer.get().body().length > 1_000_000 ? 1 : 0;
+                }
+                if (large == answers.size() && end == Long.MAX_VALUE) {
+                    end = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+                }
+                assertThat(replicas.stream().allMatch(AppProcess::isAlive)).as("replicas alive").isTrue();
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        assertThat(end).as("every replica served the large catalog").isNotEqualTo(Long.MAX_VALUE);
+        redis.command("DEL", catalog);
+        fleet.awaitEverywhere(answer -> answer.getList("movies").size() == 6, DEADLINE);
+        for (AppProcess replica : replicas) {
+            assertThat(replica.isAlive()).as("replica alive; its output:%n%s", replica.output()).isTrue();
+        }
     }
 
     /** SIGTERM at a random moment of a replica's first seconds: its fleet jobs end with it, quietly. */
@@ -363,7 +457,7 @@ class FleetIT {
 
     /** Runs a script against the fleet's key inside Redis (so that tens of megabytes cross no socket). */
     private void lua(String script, String... arguments) {
-        List<String> words = new java.util.ArrayList<>(List.of("EVAL", script + " return 1", "1", CATALOG));
+        List<String> words = new java.util.ArrayList<>(List.of("EVAL", script + " return 1", "1", catalog));
         words.addAll(List.of(arguments));
         redis.command(words.toArray(String[]::new));
     }
@@ -374,7 +468,7 @@ class FleetIT {
 
     /** The version of what Redis holds under the catalog key, if it is a hash at all. */
     private String sharedVersion() {
-        return "hash".equals(redis.command("TYPE", CATALOG)) ? redis.command("HGET", CATALOG, "version") : null;
+        return "hash".equals(redis.command("TYPE", catalog)) ? redis.command("HGET", catalog, "version") : null;
     }
 
     static JsonPath movies(AppProcess replica) {

@@ -370,7 +370,9 @@ class MoviesRouteTests {
                 .containsPattern("catalog_refresh_seconds_count\\{outcome=\"success\"} [1-9]")
                 .containsPattern("ghibli_api_requests_seconds_count\\{endpoint=\"/films\",outcome=\"success\"} [1-9]")
                 .containsPattern("ghibli_api_requests_seconds_count\\{endpoint=\"/people\",outcome=\"success\"} [1-9]")
-                .containsPattern("movies_answers_total\\{representation=\"json\",status=\"200\"} [1-9]");
+                .containsPattern("movies_answers_total\\{representation=\"json\",status=\"200\"} [1-9]")
+                // alone, no metric speaks of a fleet
+                .doesNotContain("catalog_fleet");
     }
 
     @Test
