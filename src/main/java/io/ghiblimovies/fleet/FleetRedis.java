@@ -23,11 +23,11 @@ import io.vertx.redis.client.impl.types.ErrorType;
  * nothing here is created and no connection is ever attempted. Every command goes through
  * {@link #call}, bounded by {@code quarkus.redis.timeout}.
  * <p>
- * It keeps what Redis does as one state named for what it is: no answer in time, unreachable,
- * credentials refused, full, read-only, a command refused. A state is named when one kind of call
- * ({@link Call}) fails twice in a row (one slow answer, as a cold connection's first, is only a
- * debug line), logged once when it starts and once when that kind of call works again, and no line
- * ever carries a command's arguments or a value.
+ * It names what Redis does for what it is: no answer in time, unreachable, credentials refused,
+ * full, read-only, a command refused. A kind of call ({@link Call}) is in trouble once it failed
+ * twice in a row (one slow answer, as a cold connection's first, is only a debug line) and until it
+ * works again; the trouble is logged once when the first kind falls into it and once when the last
+ * kind is out of it, and no line ever carries a command's arguments or a value.
  */
 @ApplicationScoped
 class FleetRedis {
@@ -66,8 +66,8 @@ class FleetRedis {
     private final Optional<RedisDataSource> redis;
     private final String prefix;
     private final Duration timeout;
-    private Problem state;
-    private Call failing;
+    /** Each kind of call's trouble, named once it failed twice in a row, until it works again. */
+    private final Problem[] troubles = new Problem[Call.values().length];
     private final int[] inARow = new int[Call.values().length];
 
     FleetRedis(@ConfigProperty(name = "quarkus.redis.hosts") Optional<String> hosts,
@@ -102,19 +102,30 @@ class FleetRedis {
         return redis.orElseThrow().getReactive();
     }
 
-    /** Whether Redis answers (it may still refuse writes). */
+    /** Whether Redis answers the check every replica makes (it may still refuse writes). */
     synchronized boolean answers() {
-        return state == null || state.trouble != Trouble.SLOW && state.trouble != Trouble.UNREACHABLE;
+        Problem check = troubles[Call.CHECK.ordinal()];
+        return check == null || check.trouble != Trouble.SLOW && check.trouble != Trouble.UNREACHABLE;
     }
 
     /** Whether Redis is in any trouble now. */
     synchronized boolean troubled() {
-        return state != null;
+        return first() != null;
     }
 
-    /** How the store answers, for readiness: {@code answers}, or the trouble seen. */
-    synchronized String state() {
-        return state == null ? "answers" : state.getMessage();
+    /** How the store answers, for readiness: {@code answers}, or a trouble seen. */
+    synchronized String describe() {
+        Problem problem = first();
+        return problem == null ? "answers" : problem.getMessage();
+    }
+
+    private Problem first() {
+        for (Problem problem : troubles) {
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
     }
 
     /**
@@ -145,24 +156,24 @@ class FleetRedis {
     }
 
     private synchronized void worked(Call call) {
-        if (state != null && failing == call) {
-            state = null;
+        boolean before = first() != null;
+        troubles[call.ordinal()] = null;
+        if (before && first() == null) {
             Log.info("The shared store (Redis) answers and accepts writes again; this replica shares the fleet's"
                     + " catalog again");
         }
     }
 
     private synchronized void failed(Call call, Problem now) {
-        if (++inARow[call.ordinal()] < 2 && state == null) {
+        if (++inARow[call.ordinal()] < 2 && troubles[call.ordinal()] == null) {
             Log.debugf("The shared store (Redis) %s, once", now.getMessage());
             return;
         }
-        if (state == null) {
+        if (first() == null) {
             Log.warnf("The shared store (Redis) %s; this replica serves its own catalog and reads the API itself"
                     + " when it is due, until Redis is back", now.getMessage());
         }
-        state = now; // readiness tells the latest; the log, when it started
-        failing = call;
+        troubles[call.ordinal()] = now; // readiness tells the latest; the log, when it started
     }
 
     /** What went wrong, named; the text is ours, or Redis' own error (never a command or a value), cut short. */

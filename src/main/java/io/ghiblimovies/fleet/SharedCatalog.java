@@ -218,7 +218,7 @@ class SharedCatalog implements Fleet {
 
     @Override
     public String state() {
-        return sharing() ? redis.state() : "none";
+        return sharing() ? redis.describe() : "none";
     }
 
     @Override
