@@ -70,21 +70,21 @@
     if (!time) {
       return;
     }
-    var fetched = Date.parse(time.getAttribute('datetime'));
-    if (isNaN(fetched)) {
+    var changed = Date.parse(time.getAttribute('datetime'));
+    if (isNaN(changed)) {
       return;
     }
     var label = time.parentElement;
     time.title = time.textContent;
     function render() {
-      var seconds = Math.max(0, Math.round((Date.now() - fetched) / 1000));
+      var seconds = Math.max(0, Math.round((Date.now() - changed) / 1000));
       var text = seconds < 90 ? seconds + ' s ago'
         : seconds < 5400 ? Math.round(seconds / 60) + ' min ago'
           : seconds < 172800 ? Math.round(seconds / 3600) + ' h ago'
             : Math.round(seconds / 86400) + ' days ago';
       time.textContent = text;
     }
-    label.firstChild.textContent = 'updated ';
+    label.firstChild.textContent = 'last changed ';
     render();
     window.setInterval(render, 1000);
   }

@@ -84,8 +84,9 @@ public class CatalogFormat {
         if (kept == null || kept.format() != VERSION || kept.catalog() == null || kept.catalog().movies().isEmpty()) {
             throw new Refused("not a catalog of format " + VERSION + " with films");
         }
-        if (kept.catalog().fetchedAt().isBefore(EARLIEST) || kept.catalog().fetchedAt().isAfter(LATEST)) {
-            throw new Refused("it says it was fetched at " + kept.catalog().fetchedAt() + ", which no catalog was");
+        if (kept.catalog().changedAt().isBefore(EARLIEST) || kept.catalog().fetchedAt().isAfter(LATEST)) {
+            throw new Refused("it says it was fetched at " + kept.catalog().fetchedAt() + " (changed at "
+                    + kept.catalog().changedAt() + "), which no catalog was");
         }
         if (!sameApi(kept.catalog().source(), source)) {
             throw new Refused("it was read from " + kept.catalog().source() + ", not from " + source + " (ghibli.api.url)");

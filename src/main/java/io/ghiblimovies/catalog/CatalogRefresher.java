@@ -370,6 +370,10 @@ public class CatalogRefresher {
         long startNanos = System.nanoTime();
         try {
             Catalog catalog = CatalogJoiner.join(client.baseUrl(), started, fetch());
+            HeldCatalog before = store.latest();
+            if (before != null && !isStale(before, startNanos)) {
+                catalog = catalog.unchangedSince(before.catalog()); // a change is a new content or the end of staleness
+            }
             store.publish(catalog, Origin.API, startNanos);
             succeeded(catalog, started);
             refreshSucceeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);

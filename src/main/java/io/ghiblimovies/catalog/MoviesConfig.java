@@ -2,6 +2,7 @@ package io.ghiblimovies.catalog;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
@@ -26,6 +27,15 @@ public interface MoviesConfig {
      */
     @WithDefault("60s")
     Duration maxAge();
+
+    /**
+     * How long a cache in front (a CDN, nginx, Varnish) may go on serving its copy while this service
+     * fails or cannot be reached ({@code stale-if-error} in {@code Cache-Control}). The service itself
+     * serves its last good catalog for as long as the Ghibli API fails; a cache in front may do the same
+     * for this long.
+     */
+    @WithDefault("1d")
+    Duration staleIfError();
 
     /** How long a request waits for the very first catalog before it is answered 503. */
     @WithDefault("3s")
@@ -90,5 +100,12 @@ public interface MoviesConfig {
          */
         @WithDefault("3s")
         Duration leaseTtl();
+
+        /**
+         * Redis' ACL user, if not the default one; its password is {@code quarkus.redis.password}
+         * ({@code QUARKUS_REDIS_PASSWORD}), best given from a secret. Neither belongs in
+         * {@code quarkus.redis.hosts}.
+         */
+        Optional<String> redisUser();
     }
 }

@@ -62,6 +62,7 @@ public class SettingsCheck implements ConfigValidator {
         positive(problems, "movies.max-age", config.maxAge());
         notNegative(problems, "movies.startup-wait", config.startupWait());
         notNegative(problems, "movies.refresh-wait", config.refreshWait());
+        notNegative(problems, "movies.stale-if-error", config.staleIfError());
         if (config.fleet().checkInterval().compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add(new Problem("movies.fleet.check-interval is " + written(config.fleet().checkInterval())
                     + ": it must be 1s or more"));

@@ -54,12 +54,10 @@ final class Conditions {
             if (ifNoneMatch.equals(etag)) {
                 return true; // what a browser sends back: the one tag it was given
             }
+            String opaque = opaque(etag);
             for (String tag : ifNoneMatch.split(",", -1)) {
-                String candidate = tag.trim();
-                if (candidate.startsWith("W/")) {
-                    candidate = candidate.substring(2);
-                }
-                if (candidate.equals("*") || candidate.equals(etag)) {
+                String candidate = opaque(tag.trim());
+                if (candidate.equals("*") || candidate.equals(opaque)) {
                     return true;
                 }
             }
@@ -75,6 +73,11 @@ final class Conditions {
             }
         }
         return false;
+    }
+
+    /** A tag without its weakness: {@code If-None-Match} compares tags weakly (RFC 9110, 13.1.2). */
+    private static String opaque(String tag) {
+        return tag.startsWith("W/") ? tag.substring(2) : tag;
     }
 
     /** The {@code q} parameter of a header entry split at {@code ;}: 1 when absent, -1 when unreadable. */

@@ -1,6 +1,8 @@
 package io.ghiblimovies.web;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import jakarta.enterprise.event.Observes;
@@ -11,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.ghiblimovies.catalog.Catalog;
 import io.ghiblimovies.catalog.HeldCatalog;
+import io.ghiblimovies.catalog.MoviesConfig;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
@@ -34,11 +37,13 @@ class MoviePages {
 
     private final ObjectMapper mapper;
     private final StaticAssets.Urls assets;
+    private final Duration maxAge;
     private final AtomicReferenceArray<RenderedCatalog> latest = new AtomicReferenceArray<>(2);
 
-    MoviePages(ObjectMapper mapper, StaticAssets assets) {
+    MoviePages(ObjectMapper mapper, StaticAssets assets, MoviesConfig config) {
         this.mapper = mapper;
         this.assets = assets.urls();
+        this.maxAge = config.maxAge();
     }
 
     /** The page for browsers while there is no catalog yet. */
@@ -67,13 +72,18 @@ class MoviePages {
     private RenderedCatalog render(HeldCatalog held, boolean stale) {
         Catalog catalog = held.catalog();
         byte[] html = Templates.movies(catalog, stale, assets).render().getBytes(StandardCharsets.UTF_8);
-        byte[] json;
+        // the stale variant changed when the catalog turned stale
+        Instant lastModified = stale ? catalog.fetchedAt().plus(maxAge) : catalog.changedAt();
+        return RenderedCatalog.of(held, stale, lastModified, html, json(catalog, catalog.fetchedAt(), stale),
+                json(catalog, catalog.changedAt(), stale));
+    }
+
+    private byte[] json(Catalog catalog, Instant fetchedAt, boolean stale) {
         try {
-            json = mapper.writeValueAsBytes(
-                    new MoviesDocument(catalog.source(), catalog.fetchedAt(), stale, catalog.movies()));
+            return mapper.writeValueAsBytes(
+                    new MoviesDocument(catalog.source(), fetchedAt, catalog.changedAt(), stale, catalog.movies()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("The catalog cannot be written as JSON", e);
         }
-        return RenderedCatalog.of(held, stale, html, json);
     }
 }

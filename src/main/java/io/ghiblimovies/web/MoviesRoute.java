@@ -43,7 +43,6 @@ public class MoviesRoute {
     /** Seconds a client is asked to wait before retrying while there is no catalog yet. */
     static final int RETRY_AFTER_SECONDS = 5;
 
-    private static final CharSequence AGE = HttpHeaders.createOptimized("Age");
     private static final CharSequence VARY = HttpHeaders.createOptimized("Accept, Accept-Encoding");
     private static final CharSequence GZIP = HttpHeaders.createOptimized("gzip");
     private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
@@ -59,8 +58,10 @@ public class MoviesRoute {
     private final Body unavailableJson;
     private final Body notAcceptable;
     private final Body tooLong;
-    private final CharSequence cacheControl;
     private final long maxAgeNanos;
+    private final long refreshSeconds;
+    private final String cacheControlTail;
+    private volatile CacheControl cacheControl = new CacheControl(-1, "");
 
     MoviesRoute(CatalogStore store, CatalogRefresher refresher, MoviePages pages, MovieAnswers answers,
             MoviesConfig config) {
@@ -75,9 +76,35 @@ public class MoviesRoute {
         this.notAcceptable = problem(406, "Not Acceptable", "/movies/ is available as text/html and as application/json.");
         this.tooLong = problem(414, "URI Too Long", "/movies/ takes no parameters; this request's URI is over "
                 + MAX_REQUEST_TARGET + " bytes.");
-        // With the Age header, a cache keeps the page for max-age minus Age: the time left (RFC 9111, 4.2.3)
-        this.cacheControl = HttpHeaders.createOptimized("public, max-age=" + config.maxAge().toSeconds());
         this.maxAgeNanos = config.maxAge().toNanos();
+        this.refreshSeconds = config.refreshInterval().toSeconds();
+        long whileRevalidating = config.maxAge().toSeconds() - refreshSeconds;
+        this.cacheControlTail = (whileRevalidating > 0 ? ", stale-while-revalidate=" + whileRevalidating : "")
+                + ", stale-if-error=" + config.staleIfError().toSeconds();
+    }
+
+    /** A {@code Cache-Control} value and the {@code max-age} it says. */
+    private record CacheControl(long maxAge, CharSequence value) {
+    }
+
+    /**
+     * {@code Cache-Control} for a catalog {@code ageSeconds} old. A browser or a cache may keep the
+     * answer until this service has a newer catalog ({@code max-age}: the time left before the next
+     * refresh, at least a second), then serve it while it asks for the next one
+     * ({@code stale-while-revalidate}: what is left of {@code movies.max-age}), so that nothing it
+     * serves is older than {@code movies.max-age} while the API is healthy; and serve it while this
+     * service fails ({@code stale-if-error}). No {@code Age}: the service makes each answer, it is not a
+     * cache (RFC 9111, 5.1), and a cache that ignored {@code Age} would keep a page for a whole
+     * {@code max-age} on top of the age it already had; {@code max-age} carries the time left.
+     */
+    private CharSequence cacheControl(long ageSeconds) {
+        long maxAge = Math.max(1, refreshSeconds - ageSeconds);
+        CacheControl known = cacheControl;
+        if (known.maxAge() != maxAge) {
+            known = new CacheControl(maxAge, HttpHeaders.createOptimized("public, max-age=" + maxAge + cacheControlTail));
+            cacheControl = known;
+        }
+        return known.value();
     }
 
     void register(@Observes Router router) {
@@ -160,11 +187,9 @@ public class MoviesRoute {
         MultiMap headers = response.headers();
         headers.set(HttpHeaders.ETAG, body.etagHeader())
                 .set(HttpHeaders.VARY, VARY)
-                .set(HttpHeaders.CACHE_CONTROL, cacheControl)
-                .set(AGE, rendered.age(nowNanos))
-                .set(HttpHeaders.LAST_MODIFIED, rendered.lastModified());
-        if (Conditions.notModified(request.ifNoneMatch(), request.ifModifiedSince(), body.etag(),
-                held.catalog().fetchedAt())) {
+                .set(HttpHeaders.CACHE_CONTROL, cacheControl(rendered.ageSeconds(nowNanos)))
+                .set(HttpHeaders.LAST_MODIFIED, rendered.lastModifiedHeader());
+        if (Conditions.notModified(request.ifNoneMatch(), request.ifModifiedSince(), body.etag(), rendered.lastModified())) {
             response.setStatusCode(304).end();
             answers.count(request.representation(), 304);
             return;

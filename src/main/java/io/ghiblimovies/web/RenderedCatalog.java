@@ -1,5 +1,6 @@
 package io.ghiblimovies.web;
 
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
@@ -9,13 +10,17 @@ import io.vertx.core.http.HttpHeaders;
 /**
  * One catalog, with or without the stale notice, rendered once into everything a request can
  * be sent: the page and the JSON, each as is and gzip-compressed, with the header values that go
- * with them. The one value that changes per request, {@code Age}, is made once per second.
+ * with them.
+ * <p>
+ * Validators change only when what a reader sees changes. The page shows when the films and people
+ * last changed ({@code changedAt}), not when they were last fetched, so its bytes and strong tags
+ * stay the same across refreshes that changed nothing. The JSON keeps {@code fetchedAt}, so its
+ * bytes change at every refresh; its tags are weak (RFC 9110, 8.8.1), taken from the JSON with the
+ * fetch time left out: two documents that differ only in when the same films were fetched are
+ * equivalent, and a client that holds one gets a {@code 304}. {@code Last-Modified} is when the
+ * content last changed, or, for the stale variant, when it turned stale.
  */
 final class RenderedCatalog {
-
-    /** An {@code Age} value and the second it is for. */
-    private record AgeHeader(long seconds, CharSequence value) {
-    }
 
     private final HeldCatalog held;
     private final boolean stale;
@@ -23,24 +28,29 @@ final class RenderedCatalog {
     private final Body htmlGzip;
     private final Body json;
     private final Body jsonGzip;
-    private final CharSequence lastModified;
-    private final long fetchedNanos;
-    private volatile AgeHeader age = new AgeHeader(-1, "");
+    private final Instant lastModified;
+    private final CharSequence lastModifiedHeader;
 
-    private RenderedCatalog(HeldCatalog held, boolean stale, byte[] html, byte[] json) {
+    private RenderedCatalog(HeldCatalog held, boolean stale, Instant lastModified, byte[] html, byte[] json,
+            byte[] jsonWithoutFetchTime) {
         this.held = held;
         this.stale = stale;
         this.html = Body.of(html);
         this.htmlGzip = Body.gzipOf(html);
-        this.json = Body.of(json);
-        this.jsonGzip = Body.gzipOf(json);
-        this.lastModified = HttpHeaders.createOptimized(
-                DateTimeFormatter.RFC_1123_DATE_TIME.format(held.catalog().fetchedAt().atOffset(ZoneOffset.UTC)));
-        this.fetchedNanos = held.fetchedNanos();
+        this.json = Body.weak(json, jsonWithoutFetchTime, "");
+        this.jsonGzip = Body.weak(Body.gzip(json), jsonWithoutFetchTime, "gzip");
+        this.lastModified = lastModified;
+        this.lastModifiedHeader = HttpHeaders.createOptimized(
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(lastModified.atOffset(ZoneOffset.UTC)));
     }
 
-    static RenderedCatalog of(HeldCatalog held, boolean stale, byte[] html, byte[] json) {
-        return new RenderedCatalog(held, stale, html, json);
+    /**
+     * @param lastModified when what the variant shows last changed
+     * @param jsonWithoutFetchTime the JSON as it would be if fetched at another time: what its tags are made of
+     */
+    static RenderedCatalog of(HeldCatalog held, boolean stale, Instant lastModified, byte[] html, byte[] json,
+            byte[] jsonWithoutFetchTime) {
+        return new RenderedCatalog(held, stale, lastModified, html, json, jsonWithoutFetchTime);
     }
 
     HeldCatalog held() {
@@ -58,22 +68,18 @@ final class RenderedCatalog {
         return gzip ? jsonGzip : json;
     }
 
-    /** {@code Last-Modified}: when the catalog was fetched, as an HTTP date. */
-    CharSequence lastModified() {
+    /** When what this variant shows last changed, for {@code If-Modified-Since}. */
+    Instant lastModified() {
         return lastModified;
     }
 
-    /**
-     * {@code Age} at {@code nowNanos} ({@link System#nanoTime()}): whole seconds since the catalog was
-     * fetched, on the monotonic clock, never negative.
-     */
-    CharSequence age(long nowNanos) {
-        long seconds = Math.max(0, (nowNanos - fetchedNanos) / 1_000_000_000L);
-        AgeHeader known = age;
-        if (known.seconds() != seconds) {
-            known = new AgeHeader(seconds, HttpHeaders.createOptimized(Long.toString(seconds)));
-            age = known;
-        }
-        return known.value();
+    /** {@code Last-Modified}, as an HTTP date. */
+    CharSequence lastModifiedHeader() {
+        return lastModifiedHeader;
+    }
+
+    /** Whole seconds since the catalog was fetched, on the monotonic clock, never negative. */
+    long ageSeconds(long nowNanos) {
+        return Math.max(0, (nowNanos - held.fetchedNanos()) / 1_000_000_000L);
     }
 }

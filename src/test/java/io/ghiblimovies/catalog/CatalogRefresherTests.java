@@ -14,8 +14,10 @@ import static io.ghiblimovies.testing.GhibliApiStubs.serve;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.emptyString;
 
 import java.time.Duration;
+import java.util.List;
 
 import jakarta.inject.Inject;
 
@@ -38,6 +40,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 
 /**
@@ -110,6 +113,42 @@ class CatalogRefresherTests {
         assertThat(after.getList("movies[0].people.name")).contains("Pazu the Brave").doesNotContain("Pazu");
         assertThat(after.getString("fetchedAt")).isGreaterThan(before.getString("fetchedAt"));
         assertThat(page()).contains("Castle in the Sky (2026 cut)").contains("Pazu the Brave");
+    }
+
+    /**
+     * A browser (or a cache) holding the page or the JSON revalidates across refreshes that changed
+     * nothing and gets 304s, a few hundred bytes instead of the whole answer; once the films change, a
+     * full answer with new validators. The JSON still tells when it was fetched.
+     */
+    @Test
+    void revalidatingAcrossRefreshesThatChangedNothingGets304sUntilTheFilmsChange() {
+        for (String accept : List.of("text/html", "application/json")) {
+            Response first = given().accept(accept).header("Accept-Encoding", "gzip").get("/movies/");
+            String etag = first.header("ETag");
+            String lastModified = first.header("Last-Modified");
+            String changedAt = movies().getString("changedAt");
+            for (int i = 0; i < 3; i++) {
+                String fetchedBefore = movies().getString("fetchedAt");
+                refresher.refreshOnSchedule(); // the API says the same again
+
+                assertThat(movies().getString("fetchedAt")).isGreaterThan(fetchedBefore);
+                assertThat(movies().getString("changedAt")).isEqualTo(changedAt);
+                given().accept(accept).header("Accept-Encoding", "gzip").header("If-None-Match", etag)
+                        .get("/movies/").then().statusCode(304).header("ETag", etag).body(emptyString());
+                given().accept(accept).header("Accept-Encoding", "gzip").header("If-Modified-Since", lastModified)
+                        .get("/movies/").then().statusCode(304);
+            }
+        }
+        Response page = given().accept("text/html").header("Accept-Encoding", "gzip").get("/movies/");
+        serve(ghibliApi, FILMS, json(fixture("films.json").replace("Castle in the Sky", "Castle in the Sky (2026 cut)")));
+        refresher.refreshOnSchedule();
+
+        Response changed = given().accept("text/html").header("Accept-Encoding", "gzip")
+                .header("If-None-Match", page.header("ETag")).get("/movies/");
+        assertThat(changed.statusCode()).isEqualTo(200);
+        assertThat(changed.header("ETag")).isNotEqualTo(page.header("ETag"));
+        assertThat(changed.header("Last-Modified")).isNotEqualTo(page.header("Last-Modified"));
+        assertThat(movies().getString("changedAt")).isEqualTo(movies().getString("fetchedAt"));
     }
 
     @Test

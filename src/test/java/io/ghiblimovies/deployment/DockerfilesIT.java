@@ -50,6 +50,41 @@ class DockerfilesIT {
                 .contains("aot-train.sh /deployments/aot/app.aot ");
     }
 
+    /** In a container, probes and Prometheus come from outside: the management interface listens there. */
+    @ParameterizedTest
+    @ValueSource(strings = { "docker/Dockerfile.jvm", "docker/Dockerfile.native", "docker/Dockerfile.native-micro",
+            "docker/Dockerfile.native-build" })
+    void everyImageOpensItsManagementInterfaceToTheOrchestrator(String dockerfile) throws IOException {
+        assertThat(Files.readString(Path.of(dockerfile))).contains("ENV QUARKUS_MANAGEMENT_HOST=0.0.0.0")
+                .contains("EXPOSE 8080 9000");
+    }
+
+    /**
+     * The compose files are valid (Debian's docker-compose checks them offline), and give a stop the
+     * grace the service needs (5 s of delay, 10 s for requests in flight, and margin), as their doc says.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "docker/compose.yaml", "docker/compose-fleet.yaml" })
+    void theComposeFilesAreValidAndGiveAStopTheGraceTheDocSays(String compose) throws Exception {
+        Matcher grace = Pattern.compile("stop_grace_period: (\\d+)s").matcher(Files.readString(Path.of(compose)));
+        assertThat(grace.find()).as("stop_grace_period in %s", compose).isTrue();
+        int seconds = Integer.parseInt(grace.group(1));
+        assertThat(seconds).isGreaterThanOrEqualTo(5 + 10 + 5);
+        assertThat(Files.readString(Path.of("docs", "containers.md"))).contains("give a stop " + seconds + " s of grace");
+
+        Path dockerCompose = Path.of("/usr/bin/docker-compose");
+        if (!Files.isExecutable(dockerCompose)) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new AssertionError("CI=true and no docker-compose (apt-get install docker-compose)");
+            }
+            return; // the rest needs Debian's docker-compose
+        }
+        Process check = new ProcessBuilder(dockerCompose.toString(), "-f", compose, "config", "-q")
+                .redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes());
+        assertThat(check.waitFor()).as("docker-compose config: %s", output).isZero();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "docker/Dockerfile.native", "docker/Dockerfile.native-micro" })
     void theNativeImagesCopyTheExecutableTheNativeBuildMakes(String dockerfile) throws IOException {

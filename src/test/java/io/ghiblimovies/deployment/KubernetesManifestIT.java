@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +17,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 
 import io.ghiblimovies.testing.AppProcess;
 import io.ghiblimovies.testing.FakeGhibliApi;
@@ -81,7 +90,84 @@ class KubernetesManifestIT {
         assertThat(pod.get("terminationGracePeriodSeconds").asInt()).isGreaterThanOrEqualTo(5 + 10 + 5);
         assertThat(container.at("/resources/requests/memory").asText()).isEqualTo("192Mi");
         assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("320Mi");
-        assertThat(deployment().at("/spec/strategy/rollingUpdate/maxUnavailable").asText()).isEqualTo("0");
+        assertThat(deployment().at("/spec/strategy/rollingUpdate/maxUnavailable").asInt()).isZero();
+        assertThat(deployment().at("/spec/strategy/rollingUpdate/maxSurge").asInt()).isEqualTo(1);
+        // Redis' password from a Secret, which the pod does without (one replica alone); no value here
+        JsonNode password = container.get("env").findParent("secretKeyRef");
+        assertThat(password.at("/secretKeyRef/name").asText()).isEqualTo("ghibli-movies-redis");
+        assertThat(password.at("/secretKeyRef/optional").asBoolean()).isTrue();
+        assertThat(environment).doesNotContainKey("QUARKUS_REDIS_PASSWORD");
+        assertThat(environment).containsEntry("QUARKUS_MANAGEMENT_HOST", "0.0.0.0");
+    }
+
+    /**
+     * Every resource read into Kubernetes' own model (fabric8's, generated from the API's OpenAPI
+     * schema) with unknown fields and wrong types refused, and, where that schema says only
+     * "int-or-string", the API server's own rule: a string must be a percentage ("25%"); "1" is
+     * refused by {@code kubectl apply}, as a manifest with {@code maxSurge: "1"} once was.
+     */
+    @Test
+    void everyResourceIsOneTheApiServerAccepts() throws IOException {
+        ObjectMapper strict = JsonMapper.builder().disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT).build();
+        Map<String, Class<?>> kinds = Map.of("Deployment", Deployment.class, "Service", Service.class,
+                "PodDisruptionBudget", PodDisruptionBudget.class);
+        List<String> read = new ArrayList<>();
+        for (JsonNode resource : new ObjectMapper().readTree(MANIFEST.toFile())) {
+            String kind = resource.path("kind").asText();
+            assertThat(kinds).as("a kind this test knows").containsKey(kind);
+            assertKnowsEveryField(strict.treeToValue(resource, kinds.get(kind)), kind);
+            read.add(kind);
+        }
+        assertThat(read).containsExactlyInAnyOrder("Deployment", "Service", "PodDisruptionBudget");
+
+        JsonNode rollingUpdate = deployment().at("/spec/strategy/rollingUpdate");
+        assertIntOrPercentage(rollingUpdate.get("maxSurge"), "maxSurge");
+        assertIntOrPercentage(rollingUpdate.get("maxUnavailable"), "maxUnavailable");
+        JsonNode budget = resource("PodDisruptionBudget").get("spec");
+        assertIntOrPercentage(budget.get("maxUnavailable"), "the budget's maxUnavailable");
+        assertThat(budget.at("/selector/matchLabels")).isEqualTo(deployment().at("/spec/selector/matchLabels"));
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            JsonNode port = deployment().at("/spec/template/spec/containers/0/" + probe + "/httpGet/port");
+            // int-or-string here too: a number, or the name of one of the container's ports
+            assertThat(port.isInt() || port.isTextual()).as(probe + "'s port").isTrue();
+        }
+    }
+
+    /** The model keeps the fields it does not know aside, rather than refusing them: none may be there. */
+    private static void assertKnowsEveryField(Object node, String path) {
+        if (node instanceof Collection<?> items) {
+            int i = 0;
+            for (Object item : items) {
+                assertKnowsEveryField(item, path + "[" + i++ + "]");
+            }
+        } else if (node instanceof Map<?, ?> entries) {
+            entries.forEach((key, value) -> assertKnowsEveryField(value, path + "." + key));
+        } else if (node != null && node.getClass().getPackageName().startsWith("io.fabric8.kubernetes.api.model")) {
+            for (Method getter : node.getClass().getMethods()) {
+                if (getter.getParameterCount() == 0 && getter.getName().startsWith("get")
+                        && getter.getDeclaringClass().getPackageName().startsWith("io.fabric8")) {
+                    Object value;
+                    try {
+                        value = getter.invoke(node);
+                    } catch (ReflectiveOperationException e) {
+                        throw new AssertionError(e);
+                    }
+                    if (getter.getName().equals("getAdditionalProperties")) {
+                        assertThat((Map<?, ?>) value).as("%s: fields Kubernetes does not know", path).isEmpty();
+                    } else {
+                        assertKnowsEveryField(value, path + "." + getter.getName().substring(3));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void assertIntOrPercentage(JsonNode value, String what) {
+        assertThat(value).as(what).isNotNull();
+        assertThat(value.isInt() || value.isTextual() && value.asText().matches("\\d+%"))
+                .as("%s is %s: an int-or-string field takes a number, or a string only as a percentage", what, value)
+                .isTrue();
     }
 
     @Test

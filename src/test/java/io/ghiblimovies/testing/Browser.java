@@ -54,7 +54,12 @@ public final class Browser {
         options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
+        ChromeDriver browser = new ChromeDriver(service, options);
+        // each test loads the page it set up: a page kept from the test before (as Cache-Control lets a
+        // browser keep it for a second or more) would be the wrong one
+        browser.executeCdpCommand("Network.enable", Map.of());
+        browser.executeCdpCommand("Network.setCacheDisabled", Map.of("cacheDisabled", true));
+        return browser;
     }
 
     /** What the page wrote to the console since the last call, as "LEVEL message". */

@@ -32,25 +32,42 @@ public final class RedisServer implements AutoCloseable {
     private static final Path BINARY = Path.of(System.getProperty("redis.binary", "/usr/bin/redis-server"));
 
     private final int port;
+    private final List<String> arguments;
     private Process process;
     private volatile String password;
 
-    private RedisServer(int port) {
+    private RedisServer(int port, List<String> arguments) {
         this.port = port;
+        this.arguments = List.copyOf(arguments);
     }
 
     /** Starts a Redis on a free port, or skips the test when there is none to start (fails in CI). */
     public static RedisServer start() {
-        if (!Files.isExecutable(BINARY)) {
-            String missing = "no redis-server at " + BINARY + " (apt-get install redis-server)";
+        return start(List.of());
+    }
+
+    /** Starts a Redis on a free port with these arguments of {@code redis-server} too. */
+    public static RedisServer start(List<String> arguments) {
+        return start(GhibliApiWireMock.freePort(), arguments);
+    }
+
+    /** Starts a Redis on {@code port} with these arguments of {@code redis-server} too. */
+    public static RedisServer start(int port, List<String> arguments) {
+        requireBinary(BINARY);
+        RedisServer server = new RedisServer(port, arguments);
+        server.launch();
+        return server;
+    }
+
+    /** Skips the test when {@code binary} is missing (fails it in CI). */
+    static void requireBinary(Path binary) {
+        if (!Files.isExecutable(binary)) {
+            String missing = "no " + binary + " (apt-get install redis-server redis-sentinel)";
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 Assertions.fail("CI=true and " + missing);
             }
             Assumptions.abort("Redis tests skipped: " + missing);
         }
-        RedisServer server = new RedisServer(GhibliApiWireMock.freePort());
-        server.launch();
-        return server;
     }
 
     /** The loopback port it listens on. */
@@ -84,11 +101,19 @@ public final class RedisServer implements AutoCloseable {
      * an array as its elements one per line.
      */
     public String command(String... words) {
+        return commandAt(port, password, words);
+    }
+
+    /** One command to whatever speaks Redis' protocol on {@code port} (a sentinel), as {@link #command}. */
+    public static String commandAt(int port, String... words) {
+        return commandAt(port, null, words);
+    }
+
+    private static String commandAt(int port, String secret, String... words) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(5_000);
             OutputStream out = socket.getOutputStream();
             BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
-            String secret = password;
             if (secret != null) {
                 out.write(request("AUTH", secret));
                 reply(in);
@@ -171,9 +196,13 @@ public final class RedisServer implements AutoCloseable {
         try {
             Path log = Path.of("target", "redis", "redis-" + port + "-" + System.nanoTime() + ".log");
             Files.createDirectories(log.getParent());
-            process = new ProcessBuilder(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--protected-mode", "yes")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            // a folder of its own: a replica's full sync writes a dump there, which another node would load
+            Path folder = Files.createDirectories(log.getParent().resolve("data-" + port + "-" + System.nanoTime()));
+            List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes",
+                    "--dir", folder.toAbsolutePath().toString()));
+            command.addAll(arguments);
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -120,7 +120,7 @@ class MoviesPageBrowserTests {
                 .contains("Pazu Human · Male · age 13 · eyes: Black · hair: Brown")
                 .contains("Uncle Pom Human · Male · Elderly · eyes: Black · hair: White");
         assertThat(browser.findElement(By.cssSelector(".summary")).getText())
-                .matches("6 films · 15 people · updated \\d+ s ago");
+                .matches("6 films · 15 people · last changed \\d+ s ago");
         assertThat(browser.findElements(By.cssSelector(".stale"))).isEmpty();
         // the posters cannot load here: scrolled into view (they load lazily), each shows its
         // placeholder instead of a broken image
