@@ -3,7 +3,6 @@ package io.ghiblimovies.web;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -17,33 +16,18 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 
 /**
- * Bytes ready to send, with their entity tag: strong, a SHA-256 prefix of exactly these bytes, or
- * weak, of what makes them equivalent ({@link #weak}).
+ * Bytes ready to send, with their strong entity tag (a SHA-256 prefix of exactly these bytes).
  * {@code buffer} holds them off-heap, written as is by every request: Vert.x sends a duplicate of it
  * each time, so one buffer serves all event loops without a copy. No copy stays on the heap.
  */
 record Body(Buffer buffer, String etag, CharSequence etagHeader, CharSequence contentLength) {
 
     static Body of(byte[] bytes) {
-        return of(bytes, etagOf(bytes));
-    }
-
-    private static Body of(byte[] bytes, String etag) {
+        String etag = etagOf(bytes);
         ByteBuf direct = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
         // header values made once, as bytes with their hash: Vert.x writes them as they are
         return new Body(Buffer.buffer(direct), etag, HttpHeaders.createOptimized(etag),
                 HttpHeaders.createOptimized(Integer.toString(bytes.length)));
-    }
-
-    /**
-     * {@code bytes} with a weak tag made of {@code equivalent} and {@code coding}: bodies that differ
-     * only in what {@code equivalent} leaves out share it (one per content coding).
-     */
-    static Body weak(byte[] bytes, byte[] equivalent, String coding) {
-        byte[] input = Arrays.copyOf(equivalent, equivalent.length + coding.length());
-        System.arraycopy(coding.getBytes(StandardCharsets.US_ASCII), 0, input, equivalent.length,
-                coding.length());
-        return of(bytes, "W/" + etagOf(input));
     }
 
     /** {@code bytes} gzip-compressed, once, at the best compression level, with its own tag. */
@@ -51,8 +35,7 @@ record Body(Buffer buffer, String etag, CharSequence etagHeader, CharSequence co
         return of(gzip(bytes));
     }
 
-    /** {@code bytes} gzip-compressed at the best compression level. */
-    static byte[] gzip(byte[] bytes) {
+    private static byte[] gzip(byte[] bytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
         try (GZIPOutputStream gzip = new GZIPOutputStream(out) {
             {

@@ -2,7 +2,6 @@ package io.ghiblimovies.web;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import jakarta.enterprise.event.Observes;
@@ -72,18 +71,13 @@ class MoviePages {
     private RenderedCatalog render(HeldCatalog held, boolean stale) {
         Catalog catalog = held.catalog();
         byte[] html = Templates.movies(catalog, stale, assets).render().getBytes(StandardCharsets.UTF_8);
-        // the stale variant changed when the catalog turned stale
-        Instant lastModified = stale ? catalog.fetchedAt().plus(maxAge) : catalog.changedAt();
-        return RenderedCatalog.of(held, stale, lastModified, html, json(catalog, catalog.fetchedAt(), stale),
-                json(catalog, catalog.changedAt(), stale));
-    }
-
-    private byte[] json(Catalog catalog, Instant fetchedAt, boolean stale) {
+        byte[] json;
         try {
-            return mapper.writeValueAsBytes(
-                    new MoviesDocument(catalog.source(), fetchedAt, catalog.changedAt(), stale, catalog.movies()));
+            json = mapper.writeValueAsBytes(new MoviesDocument(catalog.source(), catalog.fetchedAt(), catalog.changedAt(),
+                    stale, catalog.movies()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("The catalog cannot be written as JSON", e);
         }
+        return RenderedCatalog.of(held, stale, catalog.fetchedAt().plus(maxAge), html, json);
     }
 }

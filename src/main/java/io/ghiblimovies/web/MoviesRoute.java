@@ -188,8 +188,9 @@ public class MoviesRoute {
         headers.set(HttpHeaders.ETAG, body.etagHeader())
                 .set(HttpHeaders.VARY, VARY)
                 .set(HttpHeaders.CACHE_CONTROL, cacheControl(rendered.ageSeconds(nowNanos)))
-                .set(HttpHeaders.LAST_MODIFIED, rendered.lastModifiedHeader());
-        if (Conditions.notModified(request.ifNoneMatch(), request.ifModifiedSince(), body.etag(), rendered.lastModified())) {
+                .set(HttpHeaders.LAST_MODIFIED, rendered.lastModifiedHeader(request.representation()));
+        if (Conditions.notModified(request.ifNoneMatch(), request.ifModifiedSince(), body.etag(),
+                rendered.lastModified(request.representation()))) {
             response.setStatusCode(304).end();
             answers.count(request.representation(), 304);
             return;

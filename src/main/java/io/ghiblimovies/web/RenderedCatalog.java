@@ -12,13 +12,15 @@ import io.vertx.core.http.HttpHeaders;
  * be sent: the page and the JSON, each as is and gzip-compressed, with the header values that go
  * with them.
  * <p>
- * Validators change only when what a reader sees changes. The page shows when the films and people
- * last changed ({@code changedAt}), not when they were last fetched, so its bytes and strong tags
- * stay the same across refreshes that changed nothing. The JSON keeps {@code fetchedAt}, so its
- * bytes change at every refresh; its tags are weak (RFC 9110, 8.8.1), taken from the JSON with the
- * fetch time left out: two documents that differ only in when the same films were fetched are
- * equivalent, and a client that holds one gets a {@code 304}. {@code Last-Modified} is when the
- * content last changed, or, for the stale variant, when it turned stale.
+ * Validators change only when what a reader sees changes, and every tag is strong, of the bytes
+ * sent. The page shows when the films and people last changed ({@code changedAt}), not when they
+ * were last fetched, so its bytes, tags and {@code Last-Modified} stay the same across refreshes
+ * that changed nothing: a browser or a cache holding it gets a {@code 304}. The JSON says when it
+ * was fetched ({@code fetchedAt}), so it is new at every refresh, and its {@code Last-Modified} is
+ * that fetch: a copy kept by a cache never tells an older fetch than the catalog served. (Weak tags
+ * for the JSON, as if two documents fetched at two times were equivalent, let nginx and Varnish keep
+ * the first document for good, its {@code fetchedAt} 21 s old through caches promising 6: refused.)
+ * A stale variant changed when the catalog turned stale.
  */
 final class RenderedCatalog {
 
@@ -28,29 +30,31 @@ final class RenderedCatalog {
     private final Body htmlGzip;
     private final Body json;
     private final Body jsonGzip;
-    private final Instant lastModified;
-    private final CharSequence lastModifiedHeader;
+    private final Instant pageModified;
+    private final Instant jsonModified;
+    private final CharSequence pageModifiedHeader;
+    private final CharSequence jsonModifiedHeader;
 
-    private RenderedCatalog(HeldCatalog held, boolean stale, Instant lastModified, byte[] html, byte[] json,
-            byte[] jsonWithoutFetchTime) {
+    private RenderedCatalog(HeldCatalog held, boolean stale, Instant staleSince, byte[] html, byte[] json) {
         this.held = held;
         this.stale = stale;
         this.html = Body.of(html);
         this.htmlGzip = Body.gzipOf(html);
-        this.json = Body.weak(json, jsonWithoutFetchTime, "");
-        this.jsonGzip = Body.weak(Body.gzip(json), jsonWithoutFetchTime, "gzip");
-        this.lastModified = lastModified;
-        this.lastModifiedHeader = HttpHeaders.createOptimized(
-                DateTimeFormatter.RFC_1123_DATE_TIME.format(lastModified.atOffset(ZoneOffset.UTC)));
+        this.json = Body.of(json);
+        this.jsonGzip = Body.gzipOf(json);
+        this.pageModified = stale ? staleSince : held.catalog().changedAt();
+        this.jsonModified = stale ? staleSince : held.catalog().fetchedAt();
+        this.pageModifiedHeader = httpDate(pageModified);
+        this.jsonModifiedHeader = httpDate(jsonModified);
     }
 
-    /**
-     * @param lastModified when what the variant shows last changed
-     * @param jsonWithoutFetchTime the JSON as it would be if fetched at another time: what its tags are made of
-     */
-    static RenderedCatalog of(HeldCatalog held, boolean stale, Instant lastModified, byte[] html, byte[] json,
-            byte[] jsonWithoutFetchTime) {
-        return new RenderedCatalog(held, stale, lastModified, html, json, jsonWithoutFetchTime);
+    /** @param staleSince when the catalog turned stale: when the stale variant changed */
+    static RenderedCatalog of(HeldCatalog held, boolean stale, Instant staleSince, byte[] html, byte[] json) {
+        return new RenderedCatalog(held, stale, staleSince, html, json);
+    }
+
+    private static CharSequence httpDate(Instant instant) {
+        return HttpHeaders.createOptimized(DateTimeFormatter.RFC_1123_DATE_TIME.format(instant.atOffset(ZoneOffset.UTC)));
     }
 
     HeldCatalog held() {
@@ -68,14 +72,14 @@ final class RenderedCatalog {
         return gzip ? jsonGzip : json;
     }
 
-    /** When what this variant shows last changed, for {@code If-Modified-Since}. */
-    Instant lastModified() {
-        return lastModified;
+    /** When what {@code representation} shows last changed, for {@code If-Modified-Since}. */
+    Instant lastModified(Representation representation) {
+        return representation == Representation.HTML ? pageModified : jsonModified;
     }
 
-    /** {@code Last-Modified}, as an HTTP date. */
-    CharSequence lastModifiedHeader() {
-        return lastModifiedHeader;
+    /** {@code Last-Modified} of {@code representation}, as an HTTP date. */
+    CharSequence lastModifiedHeader(Representation representation) {
+        return representation == Representation.HTML ? pageModifiedHeader : jsonModifiedHeader;
     }
 
     /** Whole seconds since the catalog was fetched, on the monotonic clock, never negative. */

@@ -17,7 +17,6 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.emptyString;
 
 import java.time.Duration;
-import java.util.List;
 
 import jakarta.inject.Inject;
 
@@ -116,38 +115,38 @@ class CatalogRefresherTests {
     }
 
     /**
-     * A browser (or a cache) holding the page or the JSON revalidates across refreshes that changed
-     * nothing and gets 304s, a few hundred bytes instead of the whole answer; once the films change, a
-     * full answer with new validators. The JSON still tells when it was fetched.
+     * A browser (or a cache) holding the page revalidates across refreshes that changed nothing and
+     * gets 304s, a few hundred bytes instead of the whole page; once the films change, a full answer
+     * with new validators. The JSON, which says when it was fetched, is new at each refresh, and says
+     * since when its films are what they are.
      */
     @Test
-    void revalidatingAcrossRefreshesThatChangedNothingGets304sUntilTheFilmsChange() {
-        for (String accept : List.of("text/html", "application/json")) {
-            Response first = given().accept(accept).header("Accept-Encoding", "gzip").get("/movies/");
-            String etag = first.header("ETag");
-            String lastModified = first.header("Last-Modified");
-            String changedAt = movies().getString("changedAt");
-            for (int i = 0; i < 3; i++) {
-                String fetchedBefore = movies().getString("fetchedAt");
-                refresher.refreshOnSchedule(); // the API says the same again
+    void revalidatingThePageAcrossRefreshesThatChangedNothingGets304sUntilTheFilmsChange() {
+        Response first = given().accept("text/html").header("Accept-Encoding", "gzip").get("/movies/");
+        String etag = first.header("ETag");
+        String lastModified = first.header("Last-Modified");
+        String changedAt = movies().getString("changedAt");
+        for (int i = 0; i < 3; i++) {
+            Response json = given().accept("application/json").get("/movies/");
+            refresher.refreshOnSchedule(); // the API says the same again
 
-                assertThat(movies().getString("fetchedAt")).isGreaterThan(fetchedBefore);
-                assertThat(movies().getString("changedAt")).isEqualTo(changedAt);
-                given().accept(accept).header("Accept-Encoding", "gzip").header("If-None-Match", etag)
-                        .get("/movies/").then().statusCode(304).header("ETag", etag).body(emptyString());
-                given().accept(accept).header("Accept-Encoding", "gzip").header("If-Modified-Since", lastModified)
-                        .get("/movies/").then().statusCode(304);
-            }
+            given().accept("text/html").header("Accept-Encoding", "gzip").header("If-None-Match", etag)
+                    .get("/movies/").then().statusCode(304).header("ETag", etag).body(emptyString());
+            given().accept("text/html").header("Accept-Encoding", "gzip").header("If-Modified-Since", lastModified)
+                    .get("/movies/").then().statusCode(304);
+            Response newer = given().accept("application/json").header("If-None-Match", json.header("ETag")).get("/movies/");
+            assertThat(newer.statusCode()).isEqualTo(200);
+            assertThat(newer.jsonPath().getString("fetchedAt")).isGreaterThan(json.jsonPath().getString("fetchedAt"));
+            assertThat(newer.jsonPath().getString("changedAt")).isEqualTo(changedAt);
         }
-        Response page = given().accept("text/html").header("Accept-Encoding", "gzip").get("/movies/");
         serve(ghibliApi, FILMS, json(fixture("films.json").replace("Castle in the Sky", "Castle in the Sky (2026 cut)")));
         refresher.refreshOnSchedule();
 
-        Response changed = given().accept("text/html").header("Accept-Encoding", "gzip")
-                .header("If-None-Match", page.header("ETag")).get("/movies/");
+        Response changed = given().accept("text/html").header("Accept-Encoding", "gzip").header("If-None-Match", etag)
+                .get("/movies/");
         assertThat(changed.statusCode()).isEqualTo(200);
-        assertThat(changed.header("ETag")).isNotEqualTo(page.header("ETag"));
-        assertThat(changed.header("Last-Modified")).isNotEqualTo(page.header("Last-Modified"));
+        assertThat(changed.header("ETag")).isNotEqualTo(etag);
+        assertThat(changed.header("Last-Modified")).isNotEqualTo(lastModified);
         assertThat(movies().getString("changedAt")).isEqualTo(movies().getString("fetchedAt"));
     }
 

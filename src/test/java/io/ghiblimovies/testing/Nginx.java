@@ -6,14 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Debian's nginx as a balancer in front of packaged instances, on a free loopback port: round
+ * Debian's nginx in front of packaged instances, on a free loopback port: as a balancer (round
  * robin, keep-alive to the instances, and nginx's own retry of a request on the next instance
- * when one refuses or drops the connection. Without nginx the tests that need it are skipped,
+ * when one refuses or drops the connection), or as the shared cache docker/nginx-cache.conf describes. Without nginx the tests that need it are skipped,
  * except in CI ({@code CI=true}), where that is a failure. Its files go to {@code target/nginx-<port>/}.
  */
 public final class Nginx implements AutoCloseable {
@@ -30,6 +31,50 @@ public final class Nginx implements AutoCloseable {
 
     /** nginx balancing over the instances listening on {@code ports} (loopback). */
     public static Nginx roundRobin(int... ports) {
+        StringBuilder servers = new StringBuilder();
+        for (int upstream : ports) {
+            servers.append("    server 127.0.0.1:").append(upstream).append(";\n");
+        }
+        return start((port, prefix) -> """
+                  upstream instances {
+                %1$s    keepalive 16;
+                    keepalive_timeout 50s;
+                  }
+                  server {
+                    listen 127.0.0.1:%2$d;
+                    location / {
+                      proxy_pass http://instances;
+                      proxy_http_version 1.1;
+                      proxy_set_header Connection "";
+                    }
+                  }
+                """.formatted(servers, port));
+    }
+
+    /**
+     * nginx as the shared cache {@code docker/nginx-cache.conf} describes, in front of the instances
+     * listening on {@code ports} (loopback) instead of the compose file's replicas.
+     */
+    public static Nginx cache(int... ports) {
+        return start((port, prefix) -> {
+            String shipped = read(Path.of("docker", "nginx-cache.conf"));
+            StringBuilder servers = new StringBuilder();
+            for (int upstream : ports) {
+                servers.append("    server 127.0.0.1:").append(upstream).append(";\n");
+            }
+            String config = shipped.replaceAll("(?m)^    server replica-\\d:8080;\n", "")
+                    .replace("upstream ghibli_movies {\n", "upstream ghibli_movies {\n" + servers)
+                    .replace("listen 8080;", "listen 127.0.0.1:" + port + ";")
+                    .replace("/var/cache/nginx/ghibli-movies", prefix.resolve("cache").toString());
+            if (config.equals(shipped)) {
+                throw new IllegalStateException("docker/nginx-cache.conf no longer has the lines this test replaces");
+            }
+            return config;
+        });
+    }
+
+    /** nginx on a free port, with the {@code http { }} body {@code body} makes for that port and its folder. */
+    private static Nginx start(BiFunction<Integer, Path, String> body) {
         if (!Files.isExecutable(BINARY)) {
             String missing = "no nginx at " + BINARY + " (apt-get install nginx)";
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
@@ -39,10 +84,6 @@ public final class Nginx implements AutoCloseable {
         }
         int port = GhibliApiWireMock.freePort();
         Path prefix = Path.of("target", "nginx-" + port).toAbsolutePath();
-        StringBuilder servers = new StringBuilder();
-        for (int upstream : ports) {
-            servers.append("    server 127.0.0.1:").append(upstream).append(";\n");
-        }
         String config = """
                 worker_processes 1;
                 pid %1$s/nginx.pid;
@@ -55,20 +96,9 @@ public final class Nginx implements AutoCloseable {
                   fastcgi_temp_path %1$s;
                   uwsgi_temp_path %1$s;
                   scgi_temp_path %1$s;
-                  upstream instances {
-                %2$s    keepalive 16;
-                    keepalive_timeout 50s;
-                  }
-                  server {
-                    listen 127.0.0.1:%3$d;
-                    location / {
-                      proxy_pass http://instances;
-                      proxy_http_version 1.1;
-                      proxy_set_header Connection "";
-                    }
-                  }
+                %2$s
                 }
-                """.formatted(prefix, servers, port);
+                """.formatted(prefix, body.apply(port, prefix));
         try {
             Files.createDirectories(prefix);
             Files.writeString(prefix.resolve("nginx.conf"), config);
@@ -85,6 +115,14 @@ public final class Nginx implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         return new Nginx(port, prefix);
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public int port() {

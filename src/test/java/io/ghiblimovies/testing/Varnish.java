@@ -1,0 +1,86 @@
+package io.ghiblimovies.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Debian's Varnish as the shared cache {@code docker/varnish.vcl} describes, in front of packaged
+ * instances on loopback instead of the compose file's replicas, on a free port. Without Varnish the
+ * tests that need it are skipped, except in CI ({@code CI=true}). Its files go to {@code target/varnish-<port>/}.
+ */
+public final class Varnish implements AutoCloseable {
+
+    private static final Path BINARY = Path.of(System.getProperty("varnishd.binary", "/usr/sbin/varnishd"));
+
+    private final int port;
+    private final Process process;
+
+    private Varnish(int port, Process process) {
+        this.port = port;
+        this.process = process;
+    }
+
+    /** Varnish in front of the instances on {@code ports}: the VCL's three replicas, taken in turn from them. */
+    public static Varnish cache(int... ports) {
+        if (!Files.isExecutable(BINARY)) {
+            String missing = "no varnishd at " + BINARY + " (apt-get install varnish)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail("CI=true and " + missing);
+            }
+            Assumptions.abort("Varnish tests skipped: " + missing);
+        }
+        String shipped = Nginx.read(Path.of("docker", "varnish.vcl"));
+        String vcl = shipped;
+        for (int i = 1; i <= 3; i++) {
+            vcl = vcl.replace("{ .host = \"replica-" + i + "\"; .port = \"8080\";",
+                    "{ .host = \"127.0.0.1\"; .port = \"" + ports[(i - 1) % ports.length] + "\";");
+        }
+        if (vcl.equals(shipped)) {
+            throw new IllegalStateException("docker/varnish.vcl no longer has the lines this test replaces");
+        }
+        int port = GhibliApiWireMock.freePort();
+        Path folder = Path.of("target", "varnish-" + port).toAbsolutePath();
+        try {
+            Files.createDirectories(folder);
+            Path file = folder.resolve("default.vcl");
+            Files.writeString(file, vcl);
+            Process process = new ProcessBuilder(BINARY.toString(), "-F", "-n", folder.resolve("work").toString(),
+                    "-a", "127.0.0.1:" + port, "-f", file.toString(), "-s", "malloc,64m")
+                    .redirectErrorStream(true).redirectOutput(folder.resolve("varnish.log").toFile()).start();
+            Varnish varnish = new Varnish(port, process);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("varnishd stopped: " + Files.readString(folder.resolve("varnish.log")));
+                }
+                return Files.readString(folder.resolve("varnish.log")).contains("Child launched OK");
+            });
+            return varnish;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
