@@ -15,9 +15,10 @@
 # BENCH_WARMUP per case, interleaved, BENCH_ROUNDS rounds of BENCH_DURATION per case, and prints
 # requests/s, p50/p99 latency and the app/nginx ratio per case (median of the rounds), the app's
 # resident memory after the run, and the time from process start to the first 200 on /movies/.
-# Everything listens on 127.0.0.1 only. The app refreshes once an hour here, not every 50 s: every
-# refresh makes new bytes and new ETags, and the 304 cases need the tag they send to stay valid
-# for the whole run (the script checks that it did).
+# Everything listens on 127.0.0.1 only. The app refreshes once an hour here, not every 50 s: each
+# refresh makes new JSON bytes and tags (the JSON carries fetchedAt), a fetch that fails would turn
+# the page stale, and the 304 cases need the tag they send to stay valid for the whole run (the
+# script checks that it did).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -92,11 +92,20 @@ class KubernetesManifestIT {
         assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("320Mi");
         assertThat(deployment().at("/spec/strategy/rollingUpdate/maxUnavailable").asInt()).isZero();
         assertThat(deployment().at("/spec/strategy/rollingUpdate/maxSurge").asInt()).isEqualTo(1);
-        // Redis' password from a Secret, which the pod does without (one replica alone); no value here
-        JsonNode password = container.get("env").findParent("secretKeyRef");
-        assertThat(password.at("/secretKeyRef/name").asText()).isEqualTo("ghibli-movies-redis");
-        assertThat(password.at("/secretKeyRef/optional").asBoolean()).isTrue();
-        assertThat(environment).doesNotContainKey("QUARKUS_REDIS_PASSWORD");
+        // Redis' password and user from a Secret, which the pod does without (one replica alone); no
+        // value here
+        Map<String, String> fromSecret = new HashMap<>();
+        for (JsonNode variable : container.get("env")) {
+            JsonNode reference = variable.at("/valueFrom/secretKeyRef");
+            if (!reference.isMissingNode()) {
+                assertThat(reference.at("/name").asText()).isEqualTo("ghibli-movies-redis");
+                assertThat(reference.at("/optional").asBoolean()).as(reference.toString()).isTrue();
+                fromSecret.put(variable.get("name").asText(), reference.at("/key").asText());
+            }
+        }
+        assertThat(fromSecret).containsExactlyInAnyOrderEntriesOf(
+                Map.of("QUARKUS_REDIS_PASSWORD", "password", "MOVIES_FLEET_REDIS_USER", "user"));
+        assertThat(environment).doesNotContainKeys("QUARKUS_REDIS_PASSWORD", "MOVIES_FLEET_REDIS_USER");
         assertThat(environment).containsEntry("QUARKUS_MANAGEMENT_HOST", "0.0.0.0");
     }
 
