@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.ghiblimovies.testing.DebianPackages;
+
 /**
  * The images cannot be built on the build machines (no container engine), so this checks what
  * can be checked after {@code ./mvnw verify}: every file a Dockerfile copies from the build
@@ -73,12 +75,8 @@ class DockerfilesIT {
         assertThat(Files.readString(Path.of("docs", "containers.md"))).contains("give a stop " + seconds + " s of grace");
 
         Path dockerCompose = Path.of("/usr/bin/docker-compose");
-        if (!Files.isExecutable(dockerCompose)) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new AssertionError("CI=true and no docker-compose (apt-get install docker-compose)");
-            }
-            return; // the rest needs Debian's docker-compose
-        }
+        DebianPackages.require(Files.isExecutable(dockerCompose), "Compose validation",
+                "no docker-compose at " + dockerCompose + " (apt-get install docker-compose)");
         Process check = new ProcessBuilder(dockerCompose.toString(), "-f", compose, "config", "-q")
                 .redirectErrorStream(true).start();
         String output = new String(check.getInputStream().readAllBytes());

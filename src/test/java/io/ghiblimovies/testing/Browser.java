@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -34,14 +32,9 @@ public final class Browser {
     }
 
     public static ChromeDriver start(Path profile) {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            String missing = "no Chromium at " + CHROMIUM + " or no chromedriver at " + CHROMEDRIVER
-                    + " (apt-get install chromium chromium-driver)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                Assertions.fail("CI=true and " + missing);
-            }
-            Assumptions.abort("Browser tests skipped: " + missing);
-        }
+        DebianPackages.require(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "Browser tests",
+                "no Chromium at " + CHROMIUM + " or no chromedriver at " + CHROMEDRIVER
+                        + " (apt-get install chromium chromium-driver)");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -4,8 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A wall clock off by some seconds for a process the test starts, with Debian's {@code faketime}
@@ -23,13 +21,8 @@ public final class FakeClock {
 
     /** The environment of a process whose wall clock is {@code seconds} ahead (negative: behind). */
     public static Map<String, String> offBy(int seconds) {
-        if (!Files.isReadable(LIBRARY)) {
-            String missing = "no libfaketime at " + LIBRARY + " (apt-get install faketime)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                Assertions.fail("CI=true and " + missing);
-            }
-            Assumptions.abort("Clock tests skipped: " + missing);
-        }
+        DebianPackages.require(Files.isReadable(LIBRARY), "Clock tests",
+                "no libfaketime at " + LIBRARY + " (apt-get install faketime)");
         // without FORCE_MONOTONIC_FIX=0, libfaketime shifts the JVM's waits on the monotonic clock by the
         // offset too: behind, its periodic threads spin at full speed; ahead, they sleep minutes
         return Map.of("LD_PRELOAD", LIBRARY.toString(), "FAKETIME", (seconds >= 0 ? "+" : "") + seconds + "s",

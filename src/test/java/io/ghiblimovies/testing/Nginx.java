@@ -8,8 +8,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Debian's nginx in front of packaged instances, on a free loopback port: as a balancer (round
@@ -75,13 +73,7 @@ public final class Nginx implements AutoCloseable {
 
     /** nginx on a free port, with the {@code http { }} body {@code body} makes for that port and its folder. */
     private static Nginx start(BiFunction<Integer, Path, String> body) {
-        if (!Files.isExecutable(BINARY)) {
-            String missing = "no nginx at " + BINARY + " (apt-get install nginx)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                Assertions.fail("CI=true and " + missing);
-            }
-            Assumptions.abort("Balancer tests skipped: " + missing);
-        }
+        DebianPackages.require(Files.isExecutable(BINARY), "nginx tests", "no nginx at " + BINARY + " (apt-get install nginx)");
         int port = GhibliApiWireMock.freePort();
         Path prefix = Path.of("target", "nginx-" + port).toAbsolutePath();
         String config = """

@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real Redis from Debian's {@code redis-server} package, started by the test on a free loopback
@@ -61,13 +59,8 @@ public final class RedisServer implements AutoCloseable {
 
     /** Skips the test when {@code binary} is missing (fails it in CI). */
     static void requireBinary(Path binary) {
-        if (!Files.isExecutable(binary)) {
-            String missing = "no " + binary + " (apt-get install redis-server redis-sentinel)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                Assertions.fail("CI=true and " + missing);
-            }
-            Assumptions.abort("Redis tests skipped: " + missing);
-        }
+        DebianPackages.require(Files.isExecutable(binary), "Redis tests",
+                "no " + binary + " (apt-get install redis-server redis-sentinel)");
     }
 
     /** The loopback port it listens on. */

@@ -8,8 +8,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Debian's Varnish as the shared cache {@code docker/varnish.vcl} describes, in front of packaged
@@ -30,13 +28,8 @@ public final class Varnish implements AutoCloseable {
 
     /** Varnish in front of the instances on {@code ports}: the VCL's three replicas, taken in turn from them. */
     public static Varnish cache(int... ports) {
-        if (!Files.isExecutable(BINARY)) {
-            String missing = "no varnishd at " + BINARY + " (apt-get install varnish)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                Assertions.fail("CI=true and " + missing);
-            }
-            Assumptions.abort("Varnish tests skipped: " + missing);
-        }
+        DebianPackages.require(Files.isExecutable(BINARY), "Varnish tests",
+                "no varnishd at " + BINARY + " (apt-get install varnish)");
         String shipped = Nginx.read(Path.of("docker", "varnish.vcl"));
         String vcl = shipped;
         for (int i = 1; i <= 3; i++) {
