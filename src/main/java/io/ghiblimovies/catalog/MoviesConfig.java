@@ -95,8 +95,9 @@ public interface MoviesConfig {
 
         /**
          * How long a claim to read the API lasts unless its holder renews it; it does, every third
-         * of this, while it reads, but never past the read's own time bound (10 s) plus this. A
-         * replica that dies mid-read holds up the others this long at most.
+         * of this, while it reads, but never past the read's own time bound (10 s) plus two Redis
+         * timeouts (the fetch and the write) plus this. A replica that dies mid-read holds up the
+         * others this long at most.
          */
         @WithDefault("3s")
         Duration leaseTtl();

@@ -32,7 +32,7 @@ import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
- * The catalog the replicas share: one Redis hash, {@code {prefix}:v2:catalog}, with the catalog's
+ * The catalog the replicas share: one Redis hash, {@code {prefix}:v2:<tag>:catalog} (the tag: of the API's URL), with the catalog's
  * {@code version} (its fetch time, in milliseconds by Redis' clock), its {@code body} (the format of
  * the snapshot on disk), and the claim to read the API next ({@code claim}, {@code claimedAt},
  * {@code until}). At each check a replica runs one small script that tells Redis' time, the version

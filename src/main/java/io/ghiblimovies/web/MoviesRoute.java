@@ -122,7 +122,7 @@ public class MoviesRoute {
     /**
      * The common case, a catalog fresh enough, costs a few comparisons and map lookups: the
      * Accept headers' answers are remembered, the bodies and all but one header value are made
-     * once per catalog, and {@code Age} once per second. Vert.x Web's own negotiation
+     * once per catalog, and {@code Cache-Control} once per second. Vert.x Web's own negotiation
      * ({@code Route.produces}) is not used: at equal quality it prefers the client's first type,
      * where this service prefers the page when {@code text/html} is named (RepresentationTest).
      */
