@@ -43,18 +43,20 @@ start_stand_in_api() {
 # starts the packaged JAR with JAVA and docker/jvm.options against the stand-in API, as the JVM image
 # runs it: when JAVA can write an AOT cache (JDK 25+) and BENCH_AOT_CACHE is not "off", the cache is
 # trained on FIXTURES by docker/aot-train.sh first and the app starts from it. Extra VAR=value
-# arguments go into its environment. Waits for its first 200 on /movies/; sets app (its /movies/
+# arguments go into its environment, the array APP_FLAGS (if set) after docker/jvm.options. Waits for its first 200 on /movies/; sets app (its /movies/
 # URL), app_pid, app_command, aot (what was used) and first_200_ms (process start to that 200).
 start_app() {
-  local fixtures=$1 app_port management_port started
+  local fixtures=$1 app_port management_port started cache
   shift
-  app_command=("$JAVA" @docker/jvm.options -jar "$JAR")
+  app_command=("$JAVA" @docker/jvm.options ${APP_FLAGS[@]+"${APP_FLAGS[@]}"} -jar "$JAR")
   aot="no AOT cache"
   if [ "${BENCH_AOT_CACHE:-on}" != off ] && "$JAVA" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput '; then
     echo "training the AOT cache (docker/aot-train.sh)..." >&2
+    cache=$(mktemp -p "$work" app-XXXX.aot)
+    rm -f "$cache"
     AOT_TRAIN_APP_PORT=$(free_port) AOT_TRAIN_API_PORT=$(free_port) AOT_TRAIN_MANAGEMENT_PORT=$(free_port) \
-      docker/aot-train.sh "$work/app.aot" "$fixtures" "${app_command[@]}" >&2
-    app_command=("$JAVA" @docker/jvm.options "-XX:AOTCache=$work/app.aot" -jar "$JAR")
+      docker/aot-train.sh "$cache" "$fixtures" "${app_command[@]}" >&2
+    app_command=("$JAVA" @docker/jvm.options ${APP_FLAGS[@]+"${APP_FLAGS[@]}"} "-XX:AOTCache=$cache" -jar "$JAR")
     aot="AOT cache trained by docker/aot-train.sh"
   fi
   app_port=$(free_port)
@@ -63,14 +65,14 @@ start_app() {
   started=$(now_ms)
   env GHIBLI_API_URL="http://127.0.0.1:$upstream_port" QUARKUS_HTTP_PORT="$app_port" QUARKUS_HTTP_HOST=127.0.0.1 \
     QUARKUS_MANAGEMENT_PORT="$management_port" QUARKUS_MANAGEMENT_HOST=127.0.0.1 MOVIES_SNAPSHOT_ENABLED=false \
-    "$@" "${app_command[@]}" >"$work/app.log" 2>&1 &
+    "$@" "${app_command[@]}" >"$work/app-$app_port.log" 2>&1 &
   app_pid=$!
   pids+=($app_pid)
   wait_for "the app" app_answers
   first_200_ms=$(( $(now_ms) - started ))
 }
 app_answers() {
-  kill -0 "$app_pid" 2>/dev/null || { cat "$work/app.log"; die "the app stopped"; }
+  kill -0 "$app_pid" 2>/dev/null || { cat "$work"/app-*.log; die "the app stopped"; }
   [ "$(status_of "$app")" = 200 ]
 }
 
@@ -82,7 +84,8 @@ start_nginx() {
 worker_processes auto;
 pid $work/$name/nginx.pid;
 error_log $work/$name/error.log;
-events { worker_connections 1024; }
+worker_rlimit_nofile $(( 2 * ${NGINX_CONNECTIONS:-1024} ));
+events { worker_connections ${NGINX_CONNECTIONS:-1024}; }
 http {
   access_log off;
   client_body_temp_path $work/$name;

@@ -13,6 +13,7 @@ import io.ghiblimovies.catalog.CatalogRefresher;
 import io.ghiblimovies.catalog.CatalogStore;
 import io.ghiblimovies.catalog.HeldCatalog;
 import io.ghiblimovies.catalog.MoviesConfig;
+import io.quarkus.logging.Log;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -107,7 +108,10 @@ public class MoviesRoute {
         return known.value();
     }
 
-    void register(@Observes Router router) {
+    void register(@Observes Router router, Vertx vertx) {
+        // Linux' epoll (quarkus.vertx.prefer-native-transport) carries more connections per core than Java NIO: docs/performance.md
+        Log.infof("HTTP connections are served on %s", vertx.isNativeTransportEnabled() ? "epoll, Linux' native transport"
+                : "Java NIO (no native transport here, or quarkus.vertx.prefer-native-transport=false)");
         router.get(PATH).handler(this::handle);
         router.head(PATH).handler(this::handle);
         router.route(PATH).handler(context -> context.response().setStatusCode(405)
