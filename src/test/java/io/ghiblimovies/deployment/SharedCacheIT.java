@@ -127,9 +127,12 @@ class SharedCacheIT {
                 .isLessThanOrEqualTo(2 * VARIANTS.size() * (seconds / 4 + 2) * 1.5);
         assertThat(served).isGreaterThan((long) (toOrigin * 20));
         assertThat(revalidated).as("revalidations answered 304").isPositive();
+        // max-age, plus nginx's clock in whole seconds (up to 1 s), plus what a refresh takes past its due
+        // time on a loaded machine (max-age counts to the next refresh's due time, at least 1 s): a clean
+        // CI run measured 7,025 ms through nginx against max-age + 1 s, so the bound is max-age + 2 s
         for (Map.Entry<String, AtomicLong> cache : oldest.entrySet()) {
             assertThat(cache.getValue().get()).as("the oldest JSON through %s, in ms", cache.getKey())
-                    .isLessThanOrEqualTo(MAX_AGE.plusSeconds(1).toMillis());
+                    .isLessThanOrEqualTo(MAX_AGE.plusSeconds(2).toMillis());
         }
 
         // every replica gone for two minutes: both caches answer from their copies throughout
