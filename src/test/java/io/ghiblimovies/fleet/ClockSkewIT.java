@@ -7,7 +7,6 @@ import static io.ghiblimovies.fleet.FleetIT.changeReachesEveryReplica;
 import static io.ghiblimovies.testing.GhibliApiStubs.FILMS;
 import static io.ghiblimovies.testing.GhibliApiStubs.requested;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -58,10 +57,8 @@ class ClockSkewIT {
         double publicationsBefore = publications(replicas);
         ghibliApi.resetRequests();
 
-        Replicas.Watch watch = fleet.watch();
-        long start = System.nanoTime();
-        await().pollDelay(Duration.ofSeconds(16)).atMost(DEADLINE).until(() -> true);
-        double seconds = (System.nanoTime() - start) / 1e9;
+        Replicas.Watch watch = fleet.watchFor(Duration.ofSeconds(16));
+        double seconds = watch.seconds();
         int reads = ghibliApi.findAll(requested(FILMS)).size();
         double published = publications(replicas) - publicationsBefore;
         Duration change = changeReachesEveryReplica(ghibliApi, fleet, "clocks");

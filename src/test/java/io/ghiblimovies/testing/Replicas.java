@@ -109,6 +109,17 @@ public final class Replicas implements AutoCloseable {
         return new Watch();
     }
 
+    /**
+     * Watches the fleet ({@link #watch()}) for {@code length} and returns the watch, still running;
+     * {@link Watch#seconds()} tells how long it had run by then, to turn counts into rates.
+     */
+    public Watch watchFor(Duration length) {
+        Watch watch = new Watch();
+        await().pollDelay(length).atMost(length.plusSeconds(10)).until(() -> true);
+        watch.seconds = (System.nanoTime() - watch.start) / 1e9;
+        return watch;
+    }
+
     @Override
     public void close() {
         all.forEach(AppProcess::close);
@@ -124,6 +135,8 @@ public final class Replicas implements AutoCloseable {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final List<String> problems = new CopyOnWriteArrayList<>();
         private final Thread thread;
+        private final long start = System.nanoTime();
+        private double seconds;
         private volatile int answers;
         private volatile int samples;
         private volatile int agreeing;
@@ -188,6 +201,11 @@ public final class Replicas implements AutoCloseable {
 
         public int answers() {
             return answers;
+        }
+
+        /** How long {@link #watchFor} watched before it returned. */
+        public double seconds() {
+            return seconds;
         }
 
         @Override
