@@ -20,7 +20,8 @@
 # BENCH_CONNECTIONS is a list: every number of open connections is measured in the same run, each
 # case at each number in every round. Many connections need file descriptors: the script raises its
 # own limit to the hard one and stops when that is below twice the largest number plus 1,024 (raise
-# it with ulimit -Hn or LimitNOFILE=); nginx gets as many worker_connections and descriptors.
+# it with ulimit -Hn or LimitNOFILE=); nginx gets as many worker_connections and descriptors,
+# and the kernel's somaxconn as its listen backlog, as the app has.
 #
 # BENCH_CANDIDATES measures other set-ups of the app side by side in the same run: a list separated
 # by ';' of name=arguments, each argument either a JVM flag (after docker/jvm.options, so a
@@ -100,13 +101,16 @@ curl -sf -H 'Accept: text/html' -H 'Accept-Encoding: gzip' "$app" -o "$work/www/
 curl -sf -H 'Accept: application/json' "$app" -o "$work/www/movies.json"
 curl -sf -H 'Accept: application/json' -H 'Accept-Encoding: gzip' "$app" -o "$work/www/movies.json.gz"
 nginx_port=$(free_port)
+# nginx's listen backlog is 511 unless told; Netty's (the app's) is the kernel's somaxconn: the same
+# queue for both, or nginx refuses a burst of thousands of connections that the app accepts
+backlog=$(cat /proc/sys/net/core/somaxconn 2>/dev/null || echo 4096)
 NGINX_CONNECTIONS=$(( most + 1024 )) start_nginx nginx "  sendfile on;
   tcp_nopush on;
   keepalive_requests 1000000;
   gzip_static on;
   gzip_vary on;
   server {
-    listen 127.0.0.1:$nginx_port;
+    listen 127.0.0.1:$nginx_port backlog=$backlog;
     root $work/www;
     location = /movies.html { default_type \"text/html;charset=UTF-8\"; }
     location = /movies.json { default_type \"application/json\"; }
