@@ -97,9 +97,10 @@ class RedisTopologiesIT {
                 .isLessThanOrEqualTo((int) Math.ceil(seconds / INTERVAL.toSeconds()) + 1);
         // The JSON's tag changes at every refresh (it carries fetchedAt): after each one, a replica serves
         // the old tag until its next look (every 100 ms while another replica reads), a few hundred ms
-        // of a 2 s interval on a loaded machine: 73-99% of samples agreed across the clean CI runs of
-        // 2026-11-30 (73% and 79% once each). Replicas that do not share agree in about none (each has its own fetchedAt), so
-        // 0.5 still tells the two apart; the reads counted above check the sharing itself.
+        // of a 2 s interval on a loaded machine: 64-100% of samples agreed in the clean CI runs and a loop
+        // of six runs on 2026-11-30 (64%, 71%, 73% and 79% once each). Replicas that do not share agree in
+        // about none (each has its own fetchedAt), so 0.5 still tells the two apart; the reads counted
+        // above check the sharing itself.
         assertThat(agreement).as("%s: share of samples where all three sent the same ETag", topology)
                 .isGreaterThanOrEqualTo(0.5);
         String before = sharedVersion.get();
