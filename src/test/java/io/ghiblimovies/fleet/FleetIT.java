@@ -56,6 +56,15 @@ class FleetIT {
     static final Duration INTERVAL = Duration.ofSeconds(2);
     static final Duration MAX_AGE = Duration.ofSeconds(6);
     static final Duration DEADLINE = Duration.ofSeconds(30);
+    /** How often every replica looks at the shared catalog, at the least (movies.fleet.check-interval). */
+    static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * The longest a replica may serve an older catalog after another served a newer one, while the
+     * fleet shares: docs/fleet.md says every replica looks at the shared catalog at least once per
+     * check interval and takes a newer one then; plus a second for its fetch and render and for the
+     * watch's 100 ms between samples (the longest measured with one core kept busy: see docs/testing.md).
+     */
+    static final Duration LONGEST_SWITCH = CHECK_INTERVAL.plusSeconds(1);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @RegisterExtension
@@ -96,9 +105,20 @@ class FleetIT {
                 "MOVIES_SNAPSHOT_ENABLED", "false",
                 "MOVIES_REFRESH_INTERVAL", INTERVAL.toSeconds() + "s",
                 "MOVIES_MAX_AGE", MAX_AGE.toSeconds() + "s",
-                "MOVIES_FLEET_CHECK_INTERVAL", "1s",
+                "MOVIES_FLEET_CHECK_INTERVAL", CHECK_INTERVAL.toSeconds() + "s",
                 "MOVIES_FLEET_LEASE_TTL", "1s",
                 "QUARKUS_LOG_CATEGORY__IO_GHIBLIMOVIES__LEVEL", "DEBUG");
+    }
+
+    /**
+     * Each refresh in {@code seconds} of watching moved the whole fleet to its new catalog within
+     * {@link #LONGEST_SWITCH}: replicas that do not share never switch together, as each has its own.
+     */
+    static void assertSwitchesWithin(Replicas.Switches switches, double seconds, String what) {
+        assertThat(switches.spreads()).as("%s: new catalogs in %.1f s", what, seconds)
+                .hasSizeGreaterThanOrEqualTo((int) (seconds / 3) - 1);
+        assertThat(switches.longest()).as("%s: longest time a new catalog and an older one were served side by side",
+                what).isLessThanOrEqualTo(LONGEST_SWITCH);
     }
 
     /** Renames the first film upstream and measures how long until every replica serves the new title. */
@@ -117,6 +137,8 @@ class FleetIT {
         Replicas.Watch watch = fleet.watchFor(Duration.ofSeconds(10));
         watch.assertEveryAnswerWasGood();
         double seconds = watch.seconds();
+        Replicas.Switches switches = watch.switches();
+        System.out.printf("FleetIT: %d answers in %.1f s; %s%n", watch.answers(), seconds, switches);
 
         int reads = ghibliApi.findAll(requested(FILMS)).size();
         // one fleet reads every 2 s (2 to 3 s with the check every second): 4 or 5 reads here, where
@@ -125,7 +147,7 @@ class FleetIT {
                 .isBetween((int) (seconds / 3) - 1, (int) Math.ceil(seconds / INTERVAL.toSeconds()) + 1);
         assertThat(replicas.stream().mapToDouble(replica -> replica.metric("catalog_fleet_refreshes_total")).sum())
                 .as("refreshes shared by the replicas").isGreaterThanOrEqualTo(reads - 1.0);
-        assertThat(watch.agreement()).as("share of samples where all three sent the same ETag").isGreaterThanOrEqualTo(0.9);
+        assertSwitchesWithin(switches, seconds, "FleetIT");
 
         // byte for byte: page, JSON and their gzip copies, with the same ETag and Last-Modified. The
         // fleet publishes a new catalog every 2 s, so three answers may straddle one publication: each

@@ -129,12 +129,13 @@ class RedisFaultsIT {
         Duration after = changeReachesEveryReplica(ghibliApi, fleet, fault + ", healed");
         fleet.awaitOneCatalog(DEADLINE);
         watch.assertEveryAnswerWasGood();
+        // while Redis cannot be relied on each replica reads alone, so their catalogs interleave: told, not bounded
+        Replicas.Switches switches = watch.switches();
 
         System.out.printf("RedisFaultsIT, %s: %d answers, 0 not 200; change everywhere in %d ms during, %d ms after;"
-                + " %d reads of /films and %.0f publications in %.1f s (%.1f and %.1f per interval); %.0f%% of samples"
-                + " agreed%n", fault, watch.answers(), during.toMillis(), after.toMillis(), reads, published, seconds,
+                + " %d reads of /films and %.0f publications in %.1f s (%.1f and %.1f per interval); %s%n", fault, watch.answers(), during.toMillis(), after.toMillis(), reads, published, seconds,
                 reads / (seconds / INTERVAL.toSeconds()), published / (seconds / INTERVAL.toSeconds()),
-                watch.agreement() * 100);
+                switches);
         assertThat(during).as("%s: time for a change to reach every replica", fault).isLessThan(MAX_AGE);
         assertThat(after).as("%s, healed: time for a change to reach every replica", fault).isLessThan(MAX_AGE);
         // at worst each replica alone, once per interval (and once more for the change)

@@ -238,6 +238,7 @@ public final class AppProcess implements AutoCloseable {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         String output = output();
+        System.out.printf("AppProcess: stopped in %d ms after SIGTERM%n", took.toMillis());
         assertThat(exit).as("the app ended; its output:%n%s", output).isNotNull();
         assertThat(took).as("time to stop; the output:%n%s", output).isLessThan(Duration.ofSeconds(5));
         assertThat(output).as("the output").doesNotContain("ERROR").doesNotContain("Exception")

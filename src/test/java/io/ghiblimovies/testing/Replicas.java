@@ -127,19 +127,22 @@ public final class Replicas implements AutoCloseable {
 
     /**
      * What users of the fleet got while it was watched: every answer, those that were not 200, those
-     * that could not be had (a replica gone), those that told a {@code fetchedAt} in the future, and
-     * how often every replica sent the same ETag.
+     * that could not be had (a replica gone), those that told a {@code fetchedAt} in the future; and,
+     * from the {@code fetchedAt} of every answer, how the fleet moved from one catalog to the next.
      */
     public final class Watch implements AutoCloseable {
 
+        /** One 200: which replica sent it, when it arrived ({@link System#nanoTime()}) and the catalog's fetch time. */
+        private record Answer(int replica, long nanos, Instant fetchedAt) {
+        }
+
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final List<String> problems = new CopyOnWriteArrayList<>();
+        private final List<Answer> timeline = new CopyOnWriteArrayList<>();
         private final Thread thread;
         private final long start = System.nanoTime();
         private double seconds;
         private volatile int answers;
-        private volatile int samples;
-        private volatile int agreeing;
 
         private Watch() {
             thread = new Thread(this::run, "fleet-watch");
@@ -149,25 +152,23 @@ public final class Replicas implements AutoCloseable {
 
         private void run() {
             while (running.get()) {
-                List<String> tags = new ArrayList<>();
                 for (AppProcess replica : all) {
-                    tags.add(sample(replica));
+                    sample(replica);
                 }
-                samples++;
-                agreeing += tags.stream().distinct().count() == 1 ? 1 : 0;
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
             }
         }
 
-        private String sample(AppProcess replica) {
+        private void sample(AppProcess replica) {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.port() + "/movies/"))
                     .header("Accept", "application/json").timeout(Duration.ofSeconds(5)).build();
             try {
                 HttpResponse<String> answer = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                long arrived = System.nanoTime();
                 answers++;
                 if (answer.statusCode() != 200) {
                     problems.add(replica.port() + " answered " + answer.statusCode());
-                    return "status " + answer.statusCode();
+                    return;
                 }
                 JsonPath json = JsonPath.from(answer.body());
                 Instant fetchedAt = Instant.parse(json.getString("fetchedAt"));
@@ -177,13 +178,11 @@ public final class Replicas implements AutoCloseable {
                 if (json.getList("movies").size() != GhibliApiStubs.FIXTURE_TITLES_IN_ORDER.size()) {
                     problems.add(replica.port() + " sent " + json.getList("movies").size() + " films");
                 }
-                return answer.headers().firstValue("ETag").orElse("none");
+                timeline.add(new Answer(replica.port(), arrived, fetchedAt));
             } catch (IOException e) {
                 problems.add(replica.port() + " gave no answer: " + e);
-                return "no answer";
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return "interrupted";
             }
         }
 
@@ -194,9 +193,32 @@ public final class Replicas implements AutoCloseable {
             assertThat(problems).as("bad answers among %d", answers).isEmpty();
         }
 
-        /** The share of samples in which every replica sent the same ETag, 0 to 1. */
-        public double agreement() {
-            return samples == 0 ? 0 : (double) agreeing / samples;
+        /**
+         * How the fleet moved to each catalog that appeared while it was watched, from the answers so
+         * far: for each, the time from the first answer that carried it to the last answer, from any
+         * replica, that still carried an older one (0 when none did). What a client behind a balancer
+         * sees as the switch; measured every 100 ms per replica, so to about a tenth of a second.
+         */
+        public Switches switches() {
+            List<Answer> seen = List.copyOf(timeline);
+            List<Instant> catalogs = seen.stream().map(Answer::fetchedAt).distinct().sorted().toList();
+            List<Duration> spreads = new ArrayList<>();
+            for (Instant catalog : catalogs.subList(Math.min(1, catalogs.size()), catalogs.size())) {
+                long first = seen.stream().filter(answer -> answer.fetchedAt().equals(catalog)).mapToLong(Answer::nanos)
+                        .min().orElseThrow();
+                long lastOlder = seen.stream().filter(answer -> answer.fetchedAt().isBefore(catalog))
+                        .mapToLong(Answer::nanos).max().orElseThrow();
+                spreads.add(Duration.ofNanos(Math.max(0, lastOlder - first)));
+            }
+            Instant newest = Instant.MIN;
+            int backInTime = 0;
+            for (Answer answer : seen) { // in the order they arrived, as one client behind a balancer gets them
+                if (answer.fetchedAt().isBefore(newest)) {
+                    backInTime++;
+                }
+                newest = answer.fetchedAt().isAfter(newest) ? answer.fetchedAt() : newest;
+            }
+            return new Switches(seen.size(), spreads.stream().sorted().toList(), backInTime);
         }
 
         public int answers() {
@@ -216,6 +238,31 @@ public final class Replicas implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * The fleet's moves from one catalog to the next ({@link Watch#switches()}).
+     *
+     * @param answers the 200s they were read from
+     * @param spreads for each new catalog, how long older ones were still served after it was first, shortest first
+     * @param backInTime answers, taken in the order they arrived, that carried a catalog older than one before them
+     */
+    public record Switches(int answers, List<Duration> spreads, int backInTime) {
+
+        public Duration median() {
+            return spreads.isEmpty() ? Duration.ZERO : spreads.get(spreads.size() / 2);
+        }
+
+        public Duration longest() {
+            return spreads.isEmpty() ? Duration.ZERO : spreads.get(spreads.size() - 1);
+        }
+
+        @Override
+        public String toString() {
+            return "%d new catalogs, served side by side with an older one for %d ms at the median and %d ms at most;"
+                    .formatted(spreads.size(), median().toMillis(), longest().toMillis())
+                    + " %d of %d answers older than one before them".formatted(backInTime, answers);
         }
     }
 

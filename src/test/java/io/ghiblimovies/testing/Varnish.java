@@ -13,6 +13,10 @@ import org.awaitility.Awaitility;
  * Debian's Varnish as the shared cache {@code docker/varnish.vcl} describes, in front of packaged
  * instances on loopback instead of the compose file's replicas, on a free port. Without Varnish the
  * tests that need it are skipped, except in CI ({@code CI=true}). Its files go to {@code target/varnish-<port>/}.
+ * <p>
+ * It runs without a jail ({@code -j none}): all of it as the user who runs the tests. Started by root
+ * with its default jail, varnishd reads the VCL and its work folder as its own unprivileged users,
+ * who cannot reach a clone in a private folder ({@code mktemp -d}, a home folder of mode 700).
  */
 public final class Varnish implements AutoCloseable {
 
@@ -45,7 +49,7 @@ public final class Varnish implements AutoCloseable {
             Files.createDirectories(folder);
             Path file = folder.resolve("default.vcl");
             Files.writeString(file, vcl);
-            Process process = new ProcessBuilder(BINARY.toString(), "-F", "-n", folder.resolve("work").toString(),
+            Process process = new ProcessBuilder(BINARY.toString(), "-F", "-j", "none", "-n", folder.resolve("work").toString(),
                     "-a", "127.0.0.1:" + port, "-f", file.toString(), "-s", "malloc,64m")
                     .redirectErrorStream(true).redirectOutput(folder.resolve("varnish.log").toFile()).start();
             Varnish varnish = new Varnish(port, process);

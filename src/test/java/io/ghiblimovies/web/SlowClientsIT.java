@@ -65,6 +65,8 @@ class SlowClientsIT {
                     awaitClosed(socket, sent);
                 }
                 Duration last = Duration.ofNanos(System.nanoTime() - sent);
+                System.out.printf("SlowClientsIT: slow clients closed %d to %d ms after their last byte (idle timeout %d ms)%n",
+                        first.toMillis(), last.toMillis(), IDLE_TIMEOUT.toMillis());
 
                 assertThat(first).as("the first slow client lived until the idle timeout").isGreaterThanOrEqualTo(
                         IDLE_TIMEOUT.minusMillis(500));

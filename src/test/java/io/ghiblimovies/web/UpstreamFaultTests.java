@@ -123,7 +123,10 @@ class UpstreamFaultTests {
         restartTheFakeApiIfATestStoppedIt();
         GhibliApiStubs.healthy(ghibliApi);
 
+        long healed = System.nanoTime();
         await(name + ", recovery").atMost(Duration.ofSeconds(5)).until(() -> !timedMovies(slowest).getBoolean("stale"));
+        System.out.printf("UpstreamFaultTests, %s: slowest answer %d ms, fresh again %d ms after the API healed%n", name,
+                Duration.ofNanos(slowest.get()).toMillis(), Duration.ofNanos(System.nanoTime() - healed).toMillis());
         assertThat(movies().getList("movies.title")).isEqualTo(goodTitles);
     }
 
