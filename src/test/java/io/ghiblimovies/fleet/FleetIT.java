@@ -327,41 +327,46 @@ class FleetIT {
         String goodVersion = redis.command("HGET", catalog, "version");
         String otherApi = goodBody.replace(ghibliApi.baseUrl(), "http://127.0.0.1:9");
         String thirtyMegabytes = "string.rep('x', 30 * 1024 * 1024)";
+        // Each spoiled value is built under a key of its own and put in place with one RENAME, at a
+        // moment no replica reads for the fleet: deleted first and written after, or written while a
+        // replica read, it could be replaced by a replica's write before any replica saw it (a run
+        // with one core busy replaced the 30 MB body unseen).
+        String spoiled = catalog + ":spoiled";
 
         Map<String, Runnable> spoilers = new java.util.LinkedHashMap<>();
-        spoilers.put("a string", () -> redis.command("SET", catalog, "\u0000 not a catalog {["));
-        spoilers.put("a list", () -> redis.command("RPUSH", catalog, "a", "b"));
-        spoilers.put("a set", () -> redis.command("SADD", catalog, "a"));
-        spoilers.put("a sorted set", () -> redis.command("ZADD", catalog, "1", "a"));
-        spoilers.put("a stream", () -> redis.command("XADD", catalog, "*", "version", now()));
+        spoilers.put("a string", () -> redis.command("SET", spoiled, "\u0000 not a catalog {["));
+        spoilers.put("a list", () -> redis.command("RPUSH", spoiled, "a", "b"));
+        spoilers.put("a set", () -> redis.command("SADD", spoiled, "a"));
+        spoilers.put("a sorted set", () -> redis.command("ZADD", spoiled, "1", "a"));
+        spoilers.put("a stream", () -> redis.command("XADD", spoiled, "*", "version", now()));
         spoilers.put("a string of 30 MB", () -> lua("redis.call('SET', KEYS[1], " + thirtyMegabytes + ")"));
         spoilers.put("a body of 30 MB", () -> lua("redis.call('HSET', KEYS[1], 'version', ARGV[1], 'body', "
                 + thirtyMegabytes + ")", now()));
         spoilers.put("a version of 30 MB", () -> lua("redis.call('HSET', KEYS[1], 'version', " + thirtyMegabytes
                 + ", 'body', ARGV[1])", goodBody));
-        spoilers.put("half a body", () -> redis.command("HSET", catalog, "version", now(), "body",
+        spoilers.put("half a body", () -> redis.command("HSET", spoiled, "version", now(), "body",
                 goodBody.substring(0, goodBody.length() / 2)));
-        spoilers.put("another format", () -> redis.command("HSET", catalog, "version", now(), "body",
+        spoilers.put("another format", () -> redis.command("HSET", spoiled, "version", now(), "body",
                 goodBody.replace("\"format\":1", "\"format\":2")));
-        spoilers.put("another API's", () -> redis.command("HSET", catalog, "version", now(), "body", otherApi));
-        spoilers.put("a version in the future", () -> redis.command("HSET", catalog, "version",
+        spoilers.put("another API's", () -> redis.command("HSET", spoiled, "version", now(), "body", otherApi));
+        spoilers.put("a version in the future", () -> redis.command("HSET", spoiled, "version",
                 Long.toString(System.currentTimeMillis() + 3_600_000), "body", goodBody));
-        spoilers.put("a version that is no number", () -> redis.command("HSET", catalog, "version", "soon", "body",
+        spoilers.put("a version that is no number", () -> redis.command("HSET", spoiled, "version", "soon", "body",
                 goodBody));
         // an older catalog, as a slow replica racing a newer one might have written it
-        spoilers.put("an older catalog", () -> redis.command("HSET", catalog, "version", goodVersion, "body", goodBody));
-        spoilers.put("a date no catalog has", () -> redis.command("HSET", catalog, "version", "-10000000000000", "body",
+        spoilers.put("an older catalog", () -> redis.command("HSET", spoiled, "version", goodVersion, "body", goodBody));
+        spoilers.put("a date no catalog has", () -> redis.command("HSET", spoiled, "version", "-10000000000000", "body",
                 goodBody.replaceFirst("\"fetchedAt\":\"[^\"]+\"", "\"fetchedAt\":\"1653-02-10T06:13:20Z\"")));
-        spoilers.put("a date past any clock", () -> redis.command("HSET", catalog, "version", now(), "body",
+        spoilers.put("a date past any clock", () -> redis.command("HSET", spoiled, "version", now(), "body",
                 goodBody.replaceFirst("\"fetchedAt\":\"[^\"]+\"", "\"fetchedAt\":\"+300000000-01-01T00:00:00Z\"")));
         spoilers.put("a film without a title", () -> {
             String version = now();
-            redis.command("HSET", catalog, "version", version, "body", goodBody
+            redis.command("HSET", spoiled, "version", version, "body", goodBody
                     .replaceFirst("\"fetchedAt\":\"[^\"]+\"", "\"fetchedAt\":\"" + Instant.ofEpochMilli(Long.parseLong(version)) + "\"")
                     .replaceFirst("\"title\":\"[^\"]+\"", "\"title\":null"));
         });
-        spoilers.put("a version without a body", () -> redis.command("HSET", catalog, "version", now()));
-        spoilers.put("a claim for ever", () -> redis.command("HSET", catalog, "claim", "x", "claimedAt", now(), "until",
+        spoilers.put("a version without a body", () -> redis.command("HSET", spoiled, "version", now()));
+        spoilers.put("a claim for ever", () -> redis.command("HSET", spoiled, "claim", "x", "claimedAt", now(), "until",
                 "99999999999999"));
         spoilers.put("claim fields of 30 MB", () -> lua("redis.call('HSET', KEYS[1], 'claim', " + thirtyMegabytes
                 + ", 'claimedAt', " + thirtyMegabytes + ")"));
@@ -370,8 +375,13 @@ class FleetIT {
             Map<AppProcess, Instant> before = new HashMap<>();
             replicas.forEach(replica -> before.put(replica, Instant.parse(movies(replica).getString("fetchedAt"))));
             Replicas.Watch watch = fleet.watch();
-            redis.command("DEL", catalog);
+            awaitJustPublished();
             spoiler.getValue().run();
+            if ("1".equals(redis.command("EXISTS", spoiled))) {
+                redis.command("RENAME", spoiled, catalog);
+            } else {
+                redis.command("DEL", catalog);
+            }
             redis.command("PUBLISH", "ghibli-movies:v1:published", now());
             redis.command("PUBLISH", "{ghibli-movies}:v2:published", "\u0000junk");
 
@@ -476,8 +486,26 @@ class FleetIT {
     }
 
     /** Runs a script against the fleet's key inside Redis (so that tens of megabytes cross no socket). */
+    /**
+     * Waits until the fleet's catalog was written less than a second ago by Redis' clock and no
+     * replica claims the next read: none will for another second (the refresh interval is 2 s), and
+     * each looks at the catalog within a second (the check interval).
+     */
+    private void awaitJustPublished() {
+        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(20)).until(() -> {
+            String version = sharedVersion();
+            if (version == null || !version.matches("\\d{13}") || "1".equals(redis.command("HEXISTS", catalog, "claim"))) {
+                return false;
+            }
+            String[] time = redis.command("TIME").split("\n");
+            long redisNow = Long.parseLong(time[0]) * 1000 + Long.parseLong(time[1]) / 1000;
+            return redisNow - Long.parseLong(version) < INTERVAL.toMillis() / 2;
+        });
+    }
+
+    /** Runs {@code script} with the key a spoiled value is built under as KEYS[1]. */
     private void lua(String script, String... arguments) {
-        List<String> words = new java.util.ArrayList<>(List.of("EVAL", script + " return 1", "1", catalog));
+        List<String> words = new java.util.ArrayList<>(List.of("EVAL", script + " return 1", "1", catalog + ":spoiled"));
         words.addAll(List.of(arguments));
         redis.command(words.toArray(String[]::new));
     }
