@@ -2,7 +2,6 @@ package io.ghiblimovies.web;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -19,7 +18,8 @@ import io.quarkus.qute.TemplateInstance;
 /**
  * Where /movies/ is rendered: the Qute page and the JSON body, once per catalog and stale flag, when
  * the catalog is published, kept as bytes (and gzip-compressed bytes). Between two refreshes every
- * request is served the same bytes. A singleton, not a proxied bean: requests call it directly.
+ * request is served the same bytes; requests read the catalog and its bytes together, through one
+ * field, and never render. A singleton, not a proxied bean: requests call it directly.
  */
 @Singleton
 class MoviePages {
@@ -31,13 +31,19 @@ class MoviePages {
         static native TemplateInstance unavailable(int retryAfterSeconds, StaticAssets.Urls assets);
     }
 
-    private static final int FRESH = 0;
-    private static final int STALE = 1;
+    /** A published catalog with everything a request can be sent, fresh and stale: what requests read. */
+    record Published(HeldCatalog held, RenderedCatalog fresh, RenderedCatalog stale) {
+
+        /** The variant to send at {@code nowNanos}: the stale one once the catalog is older than {@code maxAgeNanos}. */
+        RenderedCatalog at(long maxAgeNanos, long nowNanos) {
+            return held.olderThan(maxAgeNanos, nowNanos) ? stale : fresh;
+        }
+    }
 
     private final ObjectMapper mapper;
     private final StaticAssets.Urls assets;
     private final Duration maxAge;
-    private final AtomicReferenceArray<RenderedCatalog> latest = new AtomicReferenceArray<>(2);
+    private volatile Published latest;
 
     MoviePages(ObjectMapper mapper, StaticAssets assets, MoviesConfig config) {
         this.mapper = mapper;
@@ -53,19 +59,15 @@ class MoviePages {
     /**
      * Renders a catalog about to be published, fresh and stale, on the thread that publishes it: one
      * rendering at a time, never on the request path. A catalog that cannot be rendered throws, and
-     * the store does not publish it.
+     * the store does not publish it. The catalog and its bytes become what requests read in one write.
      */
     void prepare(@Observes HeldCatalog published) {
-        RenderedCatalog fresh = render(published, false);
-        RenderedCatalog stale = render(published, true);
-        latest.set(FRESH, fresh);
-        latest.set(STALE, stale);
+        latest = new Published(published, render(published, false), render(published, true));
     }
 
-    /** The catalog rendered, as prepared when it was published (or now, for one that was not). */
-    RenderedCatalog of(HeldCatalog held, boolean stale) {
-        RenderedCatalog rendered = latest.get(stale ? STALE : FRESH);
-        return rendered != null && rendered.held() == held ? rendered : render(held, stale);
+    /** The last catalog published with its rendered bytes, or {@code null} before the first: a single volatile read. */
+    Published latest() {
+        return latest;
     }
 
     private RenderedCatalog render(HeldCatalog held, boolean stale) {

@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.ghiblimovies.catalog.CatalogRefresher;
-import io.ghiblimovies.catalog.CatalogStore;
 import io.ghiblimovies.catalog.HeldCatalog;
 import io.ghiblimovies.catalog.MoviesConfig;
 import io.quarkus.logging.Log;
@@ -26,7 +25,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code /movies/} (and {@code /movies}): every film with its people, as a page for browsers and
- * as JSON for everything else. Reads only from the store; never calls the Ghibli API itself.
+ * as JSON for everything else. Reads only the catalog {@link MoviePages} published, with its bytes;
+ * never calls the Ghibli API itself.
  * <p>
  * A Vert.x route on the I/O thread rather than a JAX-RS resource: the answer is bytes rendered
  * once per catalog, and the JAX-RS pipeline serving the same bytes is measurably slower (the
@@ -50,7 +50,6 @@ public class MoviesRoute {
     private static final CharSequence PROBLEM_JSON = HttpHeaders.createOptimized("application/problem+json");
     private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized(Integer.toString(RETRY_AFTER_SECONDS));
 
-    private final CatalogStore store;
     private final CatalogRefresher refresher;
     private final MoviePages pages;
     private final MovieAnswers answers;
@@ -64,9 +63,7 @@ public class MoviesRoute {
     private final String cacheControlTail;
     private volatile CacheControl cacheControl = new CacheControl(-1, "");
 
-    MoviesRoute(CatalogStore store, CatalogRefresher refresher, MoviePages pages, MovieAnswers answers,
-            MoviesConfig config) {
-        this.store = store;
+    MoviesRoute(CatalogRefresher refresher, MoviePages pages, MovieAnswers answers, MoviesConfig config) {
         this.refresher = refresher;
         this.pages = pages;
         this.answers = answers;
@@ -146,13 +143,13 @@ public class MoviesRoute {
         }
         Request request = new Request(wanted, Conditions.acceptsGzip(http.getHeader(HttpHeaders.ACCEPT_ENCODING)),
                 http.getHeader(HttpHeaders.IF_NONE_MATCH), http.getHeader(HttpHeaders.IF_MODIFIED_SINCE), head);
-        HeldCatalog latest = store.latest();
+        MoviePages.Published latest = pages.latest();
         long now = System.nanoTime();
-        if (latest != null && !latest.olderThan(maxAgeNanos, now)) {
-            respond(context.response(), latest, false, now, request);
+        if (latest != null && !latest.held().olderThan(maxAgeNanos, now)) {
+            respond(context.response(), latest.fresh(), now, request);
             return;
         }
-        Optional<CompletableFuture<HeldCatalog>> wait = refresher.refreshIfTooOld(latest, now);
+        Optional<CompletableFuture<HeldCatalog>> wait = refresher.refreshIfTooOld(latest == null ? null : latest.held(), now);
         if (wait.isEmpty()) {
             respond(context.response(), latest, request);
             return;
@@ -163,14 +160,14 @@ public class MoviesRoute {
         wait.get().copy()
                 .completeOnTimeout(null, patience.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((catalog, failure) -> eventLoop.runOnContext(
-                        ignored -> respond(context.response(), store.latest(), request)));
+                        ignored -> respond(context.response(), pages.latest(), request)));
     }
 
-    private void respond(HttpServerResponse response, HeldCatalog held, Request request) {
+    private void respond(HttpServerResponse response, MoviePages.Published published, Request request) {
         if (response.closed()) {
             return;
         }
-        if (held == null) {
+        if (published == null) {
             answers.count(request.representation(), 503);
             response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER);
             if (request.representation() == Representation.HTML) {
@@ -182,11 +179,10 @@ public class MoviesRoute {
             return;
         }
         long now = System.nanoTime();
-        respond(response, held, held.olderThan(maxAgeNanos, now), now, request);
+        respond(response, published.at(maxAgeNanos, now), now, request);
     }
 
-    private void respond(HttpServerResponse response, HeldCatalog held, boolean stale, long nowNanos, Request request) {
-        RenderedCatalog rendered = pages.of(held, stale);
+    private void respond(HttpServerResponse response, RenderedCatalog rendered, long nowNanos, Request request) {
         Body body = rendered.body(request.representation(), request.gzip());
         MultiMap headers = response.headers();
         headers.set(HttpHeaders.ETAG, body.etagHeader())

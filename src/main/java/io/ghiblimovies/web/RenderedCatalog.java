@@ -25,7 +25,6 @@ import io.vertx.core.http.HttpHeaders;
 final class RenderedCatalog {
 
     private final HeldCatalog held;
-    private final boolean stale;
     private final Body html;
     private final Body htmlGzip;
     private final Body json;
@@ -37,7 +36,6 @@ final class RenderedCatalog {
 
     private RenderedCatalog(HeldCatalog held, boolean stale, Instant staleSince, byte[] html, byte[] json) {
         this.held = held;
-        this.stale = stale;
         this.html = Body.of(html);
         this.htmlGzip = Body.gzipOf(html);
         this.json = Body.of(json);
@@ -55,14 +53,6 @@ final class RenderedCatalog {
 
     private static CharSequence httpDate(Instant instant) {
         return HttpHeaders.createOptimized(DateTimeFormatter.RFC_1123_DATE_TIME.format(instant.atOffset(ZoneOffset.UTC)));
-    }
-
-    HeldCatalog held() {
-        return held;
-    }
-
-    boolean stale() {
-        return stale;
     }
 
     Body body(Representation representation, boolean gzip) {
