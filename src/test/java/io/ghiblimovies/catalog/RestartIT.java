@@ -33,7 +33,7 @@ import io.restassured.path.json.JsonPath;
 /** The packaged app stopped and started again: nothing is lost, a broken snapshot breaks nothing. */
 class RestartIT {
 
-    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final Duration DEADLINE = AppProcess.DEADLINE;
     /** Stops at a random moment per run of {@link #aStopAtAnyMomentIsPromptAndQuiet}. */
     private static final int STOPS_AT_RANDOM = 6;
     /** Each answer of a slow API: under the 5 s read timeout, long enough for a stop to land mid-refresh. */

@@ -39,7 +39,7 @@ class StartupSettingsIT {
                 "GHIBLI_API_URL", "http://127.0.0.1:9"));
         environment.put(variable, value);
         try (AppProcess app = AppProcess.start("bad-" + setting, environment)) {
-            Integer exit = app.awaitExit(Duration.ofSeconds(30));
+            Integer exit = app.awaitExit(AppProcess.DEADLINE);
 
             assertThat(exit).as("exit code; output:%n%s", app.output()).isNotNull().isNotZero();
             // the refusal is all there is: no banner, no warning, no port opened before it
@@ -55,7 +55,7 @@ class StartupSettingsIT {
         Map<String, String> environment = Map.of("MOVIES_SNAPSHOT_ENABLED", "false",
                 "GHIBLI_API_URL", "http://127.0.0.1:9", "QUARKUS_REDIS_HOSTS", url);
         try (AppProcess app = AppProcess.start("redis-password", environment)) {
-            assertThat(app.awaitExit(Duration.ofSeconds(30))).as("exit code; output:%n%s", app.output()).isNotZero();
+            assertThat(app.awaitExit(AppProcess.DEADLINE)).as("exit code; output:%n%s", app.output()).isNotZero();
             assertThat(app.output()).contains("quarkus.redis.hosts").doesNotContain("hunter2");
         }
     }

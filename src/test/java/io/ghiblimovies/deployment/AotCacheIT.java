@@ -32,7 +32,7 @@ import io.restassured.path.json.JsonPath;
  */
 class AotCacheIT {
 
-    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final Duration DEADLINE = AppProcess.DEADLINE;
 
     @TempDir
     Path folder;

@@ -62,7 +62,7 @@ class KubernetesManifestIT {
         settings.put("MOVIES_SNAPSHOT_ENABLED", "false");
         settings.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(port));
         try (AppProcess app = AppProcess.start("kubernetes-probes", settings)) {
-            app.awaitMovies(Duration.ofSeconds(30));
+            app.awaitMovies(AppProcess.DEADLINE);
             for (JsonNode probe : probes) {
                 String path = probe.at("/httpGet/path").asText();
                 HttpResponse<String> answer = await().atMost(Duration.ofSeconds(10))

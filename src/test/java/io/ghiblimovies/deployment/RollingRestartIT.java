@@ -34,7 +34,7 @@ import io.ghiblimovies.testing.Nginx;
  */
 class RollingRestartIT {
 
-    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final Duration DEADLINE = AppProcess.DEADLINE;
     /**
      * quarkus.shutdown.delay, README's default: readiness is DOWN from SIGTERM until it ends, so that
      * is as long as the test can see it; the longest it took to see, with one core kept busy, is in

@@ -42,13 +42,17 @@ import io.restassured.path.json.JsonPath;
  * Under load they serve nothing older than {@code movies.max-age} and ask the replicas about once
  * per copy per refresh, mostly revalidations answered 304; then every replica stops for two
  * minutes and both caches answer 200 throughout, and fresh again once the replicas are back.
- * Refresh every 4 s, stale after 6 s here.
+ * Refresh every 4 s, stale after 8 s here.
  */
 class SharedCacheIT {
 
-    private static final Duration MAX_AGE = Duration.ofSeconds(6);
+    /**
+     * movies.max-age: 4 s past the refresh interval, the budget for a read and the fleet's switch
+     * (each up to 1.5 s and 0.9 s measured with one core busy; 6 s left 2 s, and a run reached 7.5 s).
+     */
+    private static final Duration MAX_AGE = Duration.ofSeconds(8);
     private static final Duration OUTAGE = Duration.ofMinutes(2);
-    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final Duration DEADLINE = AppProcess.DEADLINE;
     /** The four copies a cache keeps: page and JSON, plain and gzip. */
     private static final List<String[]> VARIANTS = List.of(new String[] { "text/html", "" },
             new String[] { "text/html", "gzip" }, new String[] { "application/json", "" },
@@ -127,12 +131,11 @@ class SharedCacheIT {
                 .isLessThanOrEqualTo(2 * VARIANTS.size() * (seconds / 4 + 2) * 1.5);
         assertThat(served).isGreaterThan((long) (toOrigin * 20));
         assertThat(revalidated).as("revalidations answered 304").isPositive();
-        // max-age, plus nginx's clock in whole seconds (up to 1 s), plus what a refresh takes past its due
-        // time on a loaded machine (max-age counts to the next refresh's due time, at least 1 s): a clean
-        // CI run measured 7,025 ms through nginx against max-age + 1 s, so the bound is max-age + 2 s
+        // docs/cdn.md's promise: nothing older than max-age, plus nginx's clock in whole seconds (up to
+        // 1 s), while a refresh takes less than max-age minus the refresh interval
         for (Map.Entry<String, AtomicLong> cache : oldest.entrySet()) {
             assertThat(cache.getValue().get()).as("the oldest JSON through %s, in ms", cache.getKey())
-                    .isLessThanOrEqualTo(MAX_AGE.plusSeconds(2).toMillis());
+                    .isLessThanOrEqualTo(MAX_AGE.plusSeconds(1).toMillis());
         }
 
         // every replica gone for two minutes: both caches answer from their copies throughout

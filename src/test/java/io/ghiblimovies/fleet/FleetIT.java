@@ -55,7 +55,7 @@ class FleetIT {
 
     static final Duration INTERVAL = Duration.ofSeconds(2);
     static final Duration MAX_AGE = Duration.ofSeconds(6);
-    static final Duration DEADLINE = Duration.ofSeconds(30);
+    static final Duration DEADLINE = AppProcess.DEADLINE;
     /** How often every replica looks at the shared catalog, at the least (movies.fleet.check-interval). */
     static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
     /**

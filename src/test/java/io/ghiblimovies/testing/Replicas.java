@@ -56,7 +56,7 @@ public final class Replicas implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             started.add(start(Map.of()));
         }
-        started.forEach(replica -> replica.awaitMovies(Duration.ofSeconds(30)));
+        started.forEach(replica -> replica.awaitMovies(AppProcess.DEADLINE));
         return started;
     }
 
@@ -132,8 +132,8 @@ public final class Replicas implements AutoCloseable {
      */
     public final class Watch implements AutoCloseable {
 
-        /** One 200: which replica sent it, when it arrived ({@link System#nanoTime()}) and the catalog's fetch time. */
-        private record Answer(int replica, long nanos, Instant fetchedAt) {
+        /** One 200: when it arrived ({@link System#nanoTime()}) and the fetch time of the catalog it carried. */
+        private record Answer(long nanos, Instant fetchedAt) {
         }
 
         private final AtomicBoolean running = new AtomicBoolean(true);
@@ -178,7 +178,7 @@ public final class Replicas implements AutoCloseable {
                 if (json.getList("movies").size() != GhibliApiStubs.FIXTURE_TITLES_IN_ORDER.size()) {
                     problems.add(replica.port() + " sent " + json.getList("movies").size() + " films");
                 }
-                timeline.add(new Answer(replica.port(), arrived, fetchedAt));
+                timeline.add(new Answer(arrived, fetchedAt));
             } catch (IOException e) {
                 problems.add(replica.port() + " gave no answer: " + e);
             } catch (InterruptedException e) {

@@ -26,7 +26,7 @@ import io.ghiblimovies.testing.FakeGhibliApi;
  */
 class SlowClientsIT {
 
-    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final Duration DEADLINE = AppProcess.DEADLINE;
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
     private static final int SLOW_CLIENTS = 300;
 
