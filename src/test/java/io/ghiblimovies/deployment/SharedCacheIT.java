@@ -42,15 +42,17 @@ import io.restassured.path.json.JsonPath;
  * Under load they serve nothing older than {@code movies.max-age} and ask the replicas about once
  * per copy per refresh, mostly revalidations answered 304; then every replica stops for two
  * minutes and both caches answer 200 throughout, and fresh again once the replicas are back.
- * Refresh every 4 s, stale after 8 s here.
+ * Refresh every 4 s, stale after 14 s here.
  */
 class SharedCacheIT {
 
     /**
-     * movies.max-age: 4 s past the refresh interval, the budget for a read and the fleet's switch
-     * (each up to 1.5 s and 0.9 s measured with one core busy; 6 s left 2 s, and a run reached 7.5 s).
+     * movies.max-age: docs/cdn.md promises nothing older through a cache while a refresh is late by
+     * less than max-age minus the refresh interval minus 2 s (a copy's max-age of at least 1 s, in
+     * whole seconds): 8 s here, as with README's 50 s and 60 s, over three times the 2.4 s a read
+     * and the fleet's switch took with one core busy (with 6 s, a run served a copy 7.5 s old).
      */
-    private static final Duration MAX_AGE = Duration.ofSeconds(8);
+    private static final Duration MAX_AGE = Duration.ofSeconds(14);
     private static final Duration OUTAGE = Duration.ofMinutes(2);
     private static final Duration DEADLINE = AppProcess.DEADLINE;
     /** The four copies a cache keeps: page and JSON, plain and gzip. */
@@ -131,11 +133,10 @@ class SharedCacheIT {
                 .isLessThanOrEqualTo(2 * VARIANTS.size() * (seconds / 4 + 2) * 1.5);
         assertThat(served).isGreaterThan((long) (toOrigin * 20));
         assertThat(revalidated).as("revalidations answered 304").isPositive();
-        // docs/cdn.md's promise: nothing older than max-age, plus nginx's clock in whole seconds (up to
-        // 1 s), while a refresh takes less than max-age minus the refresh interval
+        // docs/cdn.md's promise (see MAX_AGE)
         for (Map.Entry<String, AtomicLong> cache : oldest.entrySet()) {
             assertThat(cache.getValue().get()).as("the oldest JSON through %s, in ms", cache.getKey())
-                    .isLessThanOrEqualTo(MAX_AGE.plusSeconds(1).toMillis());
+                    .isLessThanOrEqualTo(MAX_AGE.toMillis());
         }
 
         // every replica gone for two minutes: both caches answer from their copies throughout

@@ -15,10 +15,10 @@ import java.util.function.BiFunction;
  * when one refuses or drops the connection), or as the shared cache docker/nginx-cache.conf describes. Without nginx the tests that need it are skipped,
  * except in CI ({@code CI=true}), where that is a failure. Its files go to {@code target/nginx-<port>/}.
  * <p>
- * Its workers run as the user who runs the tests ({@code user}): started by root, nginx would run
- * them as {@code nobody}, who cannot reach a clone in a private folder ({@code mktemp -d}, a home
- * folder of mode 700) to write its cache and temporary files there. Started by another user, nginx
- * ignores the line (with a warning in its log) and its workers run as that user anyway.
+ * Its workers run as the user who runs the tests: started by root, nginx would run them as
+ * {@code nobody}, who cannot reach a clone in a private folder ({@code mktemp -d}, a home folder of
+ * mode 700) to write its cache and temporary files there, so root's config says {@code user root};
+ * started by another user, nginx runs them as that user anyway.
  */
 public final class Nginx implements AutoCloseable {
 
@@ -82,7 +82,7 @@ public final class Nginx implements AutoCloseable {
         int port = GhibliApiWireMock.freePort();
         Path prefix = Path.of("target", "nginx-" + port).toAbsolutePath();
         String config = """
-                user %3$s;
+                %3$s
                 worker_processes 1;
                 pid %1$s/nginx.pid;
                 error_log %1$s/error.log;
@@ -96,7 +96,7 @@ public final class Nginx implements AutoCloseable {
                   scgi_temp_path %1$s;
                 %2$s
                 }
-                """.formatted(prefix, body.apply(port, prefix), System.getProperty("user.name"));
+                """.formatted(prefix, body.apply(port, prefix), "root".equals(System.getProperty("user.name")) ? "user root;" : "");
         try {
             Files.createDirectories(prefix);
             Files.writeString(prefix.resolve("nginx.conf"), config);

@@ -104,7 +104,8 @@ public final class RedisServer implements AutoCloseable {
 
     private static String commandAt(int port, String secret, String... words) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(5_000);
+            // a wait, not a bound: building a 60 MB value in a script took over 5 s on a loaded machine
+            socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
             if (secret != null) {
