@@ -128,9 +128,12 @@ class SharedCacheIT {
                 + " replicas (%.0f of them revalidations answered 304); the oldest JSON through each cache, in ms: %s%n",
                 served, seconds, answers, toOrigin, revalidated, oldest);
         assertThat(problems).as("answers that were not 200 with a catalog").isEmpty();
-        // a copy per variant and per cache, asked again about once per refresh (4 s), not once per request
+        // a copy per variant and per cache, asked again once per refresh (4 s), not once per request; and
+        // once a second more while that refresh is late, as the replicas answer max-age=1 until they have
+        // it: up to four times per refresh for up to 3 s late (86 requests, 1.5 times the once per
+        // refresh, were measured with one core busy; once per request would be thousands)
         assertThat(toOrigin).as("requests that reached the replicas").isPositive()
-                .isLessThanOrEqualTo(2 * VARIANTS.size() * (seconds / 4 + 2) * 1.5);
+                .isLessThanOrEqualTo(2 * VARIANTS.size() * (seconds / 4 + 2) * 4);
         assertThat(served).isGreaterThan((long) (toOrigin * 20));
         assertThat(revalidated).as("revalidations answered 304").isPositive();
         // docs/cdn.md's promise (see MAX_AGE)
