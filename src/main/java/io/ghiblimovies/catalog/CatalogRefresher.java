@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -361,7 +362,9 @@ public class CatalogRefresher {
 
     /**
      * Reads the API on this (the refresh) thread, publishes what it read, shares it (for the fleet,
-     * or, alone, in case the store takes it) and saves it as the snapshot.
+     * or, alone, in case the store takes it) and saves it as the snapshot. For the fleet, it is
+     * shared first, and served from the instant the fleet sets for every replica ({@link Fleet#share}),
+     * or not at all when the fleet already shares a newer one.
      *
      * @throws RuntimeException why there is no new catalog, already counted and logged
      */
@@ -374,14 +377,17 @@ public class CatalogRefresher {
             if (before != null && !isStale(before, startNanos)) {
                 catalog = catalog.unchangedSince(before.catalog()); // a change is a new content or the end of staleness
             }
-            store.publish(catalog, Origin.API, startNanos);
+            // shared first: for the fleet, every replica (this one too) serves it from one instant
+            OptionalLong servedFrom = fleet.share(catalog, forFleet);
+            if (servedFrom.isPresent()) {
+                store.publish(catalog, Origin.API, startNanos, servedFrom.getAsLong());
+            }
             succeeded(catalog, started);
             refreshSucceeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-            fleet.share(catalog);
             if (forFleet) {
                 refreshesForFleet.ifPresent(Counter::increment);
             }
-            snapshot.save(store.latest().catalog());
+            Optional.ofNullable(store.latest()).ifPresent(held -> snapshot.save(held.catalog()));
         } catch (RuntimeException | Error e) {
             if (stopping) {
                 Log.debugf("Catalog refresh dropped: the service is stopping (%s)", e.getMessage());

@@ -25,8 +25,10 @@ import io.quarkus.logging.Log;
  * Never back in time: a catalog fetched no later than the one held, on this process' monotonic
  * clock, is refused, wherever it comes from (the API, the other replicas, the disk).
  * <p>
- * Before a catalog is published, a {@link HeldCatalog} event lets the page render it on the
- * publishing thread; one that cannot be rendered is logged and not published.
+ * Before a catalog is published, a {@link Publication} event lets the page render it on the
+ * publishing thread; one that cannot be rendered is logged and not published. The store holds it
+ * at once; requests get it from the instant the publication names (in a fleet, a moment ahead, the
+ * same for every replica), and the one before until then.
  */
 @Singleton
 public class CatalogStore {
@@ -34,18 +36,19 @@ public class CatalogStore {
     private static final String KEY = "current";
 
     private final CaffeineCache cache;
-    private final Event<HeldCatalog> prepared;
+    private final Event<Publication> prepared;
     private final CompletableFuture<HeldCatalog> first = new CompletableFuture<>();
     private volatile HeldCatalog lastGood;
 
-    CatalogStore(@CacheName("catalog") Cache cache, Event<HeldCatalog> prepared) {
+    CatalogStore(@CacheName("catalog") Cache cache, Event<Publication> prepared) {
         this.cache = cache.as(CaffeineCache.class);
         this.prepared = prepared;
     }
 
     /**
-     * The last good catalog, or {@code null}: what requests read, a single volatile read. It is the
-     * very catalog the cache holds, set at the same moment; {@link #current()} asks the cache.
+     * The last good catalog, or {@code null}: a single volatile read. It is the very catalog the
+     * cache holds, set at the same moment; {@link #current()} asks the cache. In a fleet it can be
+     * held a moment before requests get it (the page says which catalog they get).
      */
     public HeldCatalog latest() {
         return lastGood;
@@ -69,9 +72,21 @@ public class CatalogStore {
      * the one held.
      *
      * @param fetchedNanos when it was fetched, on {@link System#nanoTime()}'s clock
-     * @return whether it is now the one served
+     * @return whether it is now the one held and served
      */
-    public synchronized boolean publish(Catalog catalog, Origin from, long fetchedNanos) {
+    public boolean publish(Catalog catalog, Origin from, long fetchedNanos) {
+        return publish(catalog, from, fetchedNanos, System.nanoTime());
+    }
+
+    /**
+     * Holds {@code catalog}, rendered now, and serves it from {@code servedFromNanos} on, if it was
+     * fetched after the one held.
+     *
+     * @param fetchedNanos when it was fetched, on {@link System#nanoTime()}'s clock
+     * @param servedFromNanos from when requests get it, on the same clock (the past: at once)
+     * @return whether it is now the one held
+     */
+    public synchronized boolean publish(Catalog catalog, Origin from, long fetchedNanos, long servedFromNanos) {
         Objects.requireNonNull(catalog, "catalog");
         long now = System.nanoTime();
         if (fetchedNanos - now > 0) {
@@ -83,7 +98,7 @@ public class CatalogStore {
         }
         HeldCatalog published = new HeldCatalog(catalog, from, fetchedNanos);
         try {
-            prepared.fire(published); // rendered now, on this thread, never by a request
+            prepared.fire(new Publication(published, servedFromNanos)); // rendered now, on this thread, never by a request
         } catch (RuntimeException e) {
             Log.warnf("The catalog fetched %s from %s cannot be rendered, and is not served: %s", catalog.fetchedAt(),
                     from.tag(), e.getClass().getSimpleName());

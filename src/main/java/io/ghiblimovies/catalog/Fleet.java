@@ -2,6 +2,7 @@ package io.ghiblimovies.catalog;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.OptionalLong;
 
 /**
  * The other replicas, as the refresher sees them: a catalog they share, whose turn it is to read
@@ -9,7 +10,10 @@ import java.time.Instant;
  * shared store is configured, this replica is its own fleet: nothing is shared, every turn is its
  * own, and the clock is its own.
  * <p>
- * Every method is called on the refresh thread only, never by a request.
+ * {@link #sync}, {@link #nextCheck}, {@link #share} and {@link #readFailed} are
+ * called on the refresh thread only, one at a time; {@link #sharing}, {@link #now}, {@link #reachable}
+ * and {@link #state} from any thread (readiness, metrics), and never wait. No method is called by a
+ * request.
  */
 public interface Fleet {
 
@@ -26,13 +30,22 @@ public interface Fleet {
 
     /**
      * When to {@link #sync} again: every {@code movies.fleet.check-interval}, sooner when the shared
-     * catalog turns due before that, and briefly every 100 ms while another replica reads, so that
-     * every replica takes a new catalog within moments of its publication.
+     * catalog turns due or a failed read's hold ends before that, and every 100 ms while another
+     * replica reads, so that every replica takes a new catalog before the fleet serves it.
      */
     Duration nextCheck();
 
-    /** Offers a good catalog to the other replicas; one older than the shared one is refused there. */
-    void share(Catalog catalog);
+    /**
+     * Offers a good catalog this replica read to the other replicas, and says from when to serve it.
+     *
+     * @param forFleet whether it was read for the fleet ({@link Turn#FOR_FLEET}): then every replica
+     *        serves it from one instant, {@code movies.fleet.switch-delay} after it is shared by the
+     *        fleet's clock; otherwise the others serve it as soon as they take it
+     * @return from when this replica serves it, on {@link System#nanoTime()}'s clock: that instant,
+     *         or now when it could not be shared (no fleet, or the shared store in trouble); empty
+     *         when the fleet already shares a newer catalog, which this replica takes instead
+     */
+    OptionalLong share(Catalog catalog, boolean forFleet);
 
     /** The read this replica claimed ({@link Turn#FOR_FLEET}) failed: the fleet waits before it tries again. */
     void readFailed();

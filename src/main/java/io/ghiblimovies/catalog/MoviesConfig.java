@@ -95,12 +95,24 @@ public interface MoviesConfig {
 
         /**
          * How long a claim to read the API lasts unless its holder renews it; it does, every third
-         * of this, while it reads, but never past the read's own time bound (10 s) plus two Redis
-         * timeouts (the fetch and the write) plus this. A replica that dies mid-read holds up the
+         * of this, while its read moves on (a request of the read unanswered this long is stuck, and
+         * the claim lapses), but never past the read's own time bound (10 s) plus two Redis timeouts
+         * (the fetch and the write) plus this. A replica that dies or hangs mid-read holds up the
          * others this long at most.
          */
         @WithDefault("3s")
         Duration leaseTtl();
+
+        /**
+         * How long after a replica read the API the fleet starts serving what it read, every
+         * replica at the same instant by Redis' clock: the time for the others to take it (a check
+         * every 100 ms while a read is under way, the transfer, the rendering). A client whose
+         * requests a balancer spreads over the replicas never gets an older catalog after a newer
+         * one. A replica that has not taken it by then serves it as soon as it has (counted in
+         * {@code catalog.fleet.switches.late}).
+         */
+        @WithDefault("1s")
+        Duration switchDelay();
 
         /**
          * Redis' ACL user, if not the default one; its password is {@code quarkus.redis.password}

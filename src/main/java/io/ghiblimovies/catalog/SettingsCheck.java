@@ -68,6 +68,12 @@ public class SettingsCheck implements ConfigValidator {
                     + ": it must be 1s or more"));
         }
         positive(problems, "movies.fleet.lease-ttl", config.fleet().leaseTtl());
+        notNegative(problems, "movies.fleet.switch-delay", config.fleet().switchDelay());
+        if (config.fleet().switchDelay().compareTo(config.refreshInterval()) > 0) {
+            problems.add(new Problem("movies.fleet.switch-delay (" + written(config.fleet().switchDelay())
+                    + ") is longer than movies.refresh-interval (" + written(config.refreshInterval())
+                    + "): a fleet would serve each catalog only after the next is read"));
+        }
         if (config.fleet().keyPrefix().isBlank() || config.fleet().keyPrefix().contains(" ")) {
             problems.add(new Problem("movies.fleet.key-prefix is '" + config.fleet().keyPrefix()
                     + "': it must be a word without spaces, such as ghibli-movies"));

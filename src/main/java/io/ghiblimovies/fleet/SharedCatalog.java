@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -47,6 +48,13 @@ import io.vertx.mutiny.redis.client.Response;
  * enforced by the scripts, so no claim outlives its purpose whatever a replica does or fails to do.
  * A write compares versions (the fence): an older catalog never replaces a newer one.
  * <p>
+ * One instant: a catalog read for the fleet is written with {@code switchAt}, {@code
+ * movies.fleet.switch-delay} ahead by Redis' clock. The others, looking every 100 ms while it is
+ * read, take it and render it before then, and every replica, its reader included, serves it from
+ * that instant by its own reckoning of Redis' time (taken from the check with the shortest round
+ * trip): a client behind a balancer never gets an older catalog after a newer one. One that takes it
+ * late serves it at once, and counts it.
+ * <p>
  * What is read back is untrusted: its type and size are checked in Redis before it is transferred,
  * and anything that is not a catalog of this format, from this {@code ghibli.api.url}, whose
  * version is its fetch time and not in the future, is logged once and ignored; the next claim and
@@ -56,14 +64,16 @@ import io.vertx.mutiny.redis.client.Response;
 class SharedCatalog implements Fleet {
 
     /**
-     * Redis' time, the value's kind, its version (if short enough to be one), the body's size, and
-     * what became of the claim: 'fresh' (the catalog is younger than ARGV[2] ms and is not ARGV[5],
-     * a version this replica refused), 'taken' (a claim is in force: one that has not ended and never
-     * lasts more than ARGV[4] ms after it was made, whatever its fields say), 'due' (ARGV[1] is empty:
-     * this replica may not read) or 'claimed' for token ARGV[1], for ARGV[3] ms. A value of another
-     * type is garbage, and goes with the claim.
+     * Redis' time, the value's kind, its version (if short enough to be one), the body's size, what
+     * became of the claim, when the catalog is to be served ('switchAt', ms by Redis' clock, '' if
+     * at once) and when a claim in force ends ('' if none). The claim: 'fresh' (the catalog is younger than ARGV[2] ms and is not ARGV[5], a
+     * version this replica refused), 'taken' (a claim is in force: one that has not ended and never
+     * lasts more than ARGV[4] ms after it was made, whatever its fields say), 'held' (the same, held
+     * after its read failed), 'due' (ARGV[1] is empty: this replica may not read) or 'claimed' for
+     * token ARGV[1], for ARGV[3] ms. A value of another type is garbage, and goes with the claim. A
+     * claim made where there was no value expires with the value's ARGV[6] ms.
      */
-    private static final String CHECK = """
+    static final String CHECK = """
             local time = redis.call('TIME')
             local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
             local kind = redis.call('TYPE', KEYS[1]).ok
@@ -72,13 +82,15 @@ class SharedCatalog implements Fleet {
               return redis.call('HGET', KEYS[1], name)
             end
             local raw = field('version')
-            local answer = {time[1], time[2], kind, raw or '', 0, 'fresh'}
+            local answer = {time[1], time[2], kind, raw or '', 0, 'fresh', field('switchAt') or '', ''}
             if kind == 'hash' then answer[5] = redis.call('HSTRLEN', KEYS[1], 'body') end
             local version = tonumber(raw)
             if version and raw ~= ARGV[5] and version <= now and now - version < tonumber(ARGV[2]) then return answer end
             local claimed, ends = tonumber(field('claimedAt')), tonumber(field('until'))
             answer[6] = 'taken'
             if claimed and ends and claimed <= now and now < ends and ends <= claimed + tonumber(ARGV[4]) then
+              if field('held') then answer[6] = 'held' end
+              answer[8] = string.format('%.0f', ends)
               return answer
             end
             answer[6] = 'due'
@@ -86,11 +98,13 @@ class SharedCatalog implements Fleet {
             if kind ~= 'hash' and kind ~= 'none' then redis.call('UNLINK', KEYS[1]) end
             redis.call('HSET', KEYS[1], 'claim', ARGV[1], 'claimedAt', string.format('%.0f', now),
                 'until', string.format('%.0f', now + tonumber(ARGV[3])))
+            redis.call('HDEL', KEYS[1], 'held')
+            if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[6]) end
             answer[6] = 'claimed'
             return answer""";
 
     /** The body ('' if there is none), if the version is still ARGV[1] and the body no larger than ARGV[2] bytes. */
-    private static final String FETCH = """
+    static final String FETCH = """
             if redis.call('TYPE', KEYS[1]).ok ~= 'hash' or redis.call('HSTRLEN', KEYS[1], 'version') > 20
                 or redis.call('HGET', KEYS[1], 'version') ~= ARGV[1]
                 or redis.call('HSTRLEN', KEYS[1], 'body') > tonumber(ARGV[2]) then
@@ -100,11 +114,14 @@ class SharedCatalog implements Fleet {
 
     /**
      * Extends the claim of token ARGV[1] to ARGV[3] ms after now (ARGV[2] 'now': a renewal) or after
-     * the claim was made ('claim': held after a failure), never past ARGV[4] ms after it was made.
+     * the claim was made ('claim': held after a failure, which marks it 'held'), never past ARGV[4] ms
+     * after it was made, and never to less than it was: a renewal that lands late shortens nothing.
+     * A held claim is not renewed.
      */
-    private static final String HOLD = """
+    static final String HOLD = """
             if redis.call('TYPE', KEYS[1]).ok ~= 'hash' or redis.call('HSTRLEN', KEYS[1], 'claim') > 200
                 or redis.call('HGET', KEYS[1], 'claim') ~= ARGV[1] then return 0 end
+            if ARGV[2] == 'now' and redis.call('HEXISTS', KEYS[1], 'held') == 1 then return 0 end
             local claimed = tonumber(redis.call('HGET', KEYS[1], 'claimedAt'))
             if not claimed then return 0 end
             local time = redis.call('TIME')
@@ -112,47 +129,77 @@ class SharedCatalog implements Fleet {
             local from = now
             if ARGV[2] == 'claim' then from = claimed end
             local ends = math.min(from + tonumber(ARGV[3]), claimed + tonumber(ARGV[4]))
+            local current = tonumber(redis.call('HGET', KEYS[1], 'until'))
+            if current and current > ends and current <= claimed + tonumber(ARGV[4]) then ends = current end
             if ends <= now then return 0 end
             redis.call('HSET', KEYS[1], 'until', string.format('%.0f', ends))
+            if ARGV[2] == 'claim' then redis.call('HSET', KEYS[1], 'held', '1') end
             return 1""";
 
     /**
-     * Writes version ARGV[1] with body ARGV[2], unless it is in the future by Redis' clock, or the
+     * Writes version ARGV[1] with body ARGV[2], to be served ARGV[5] ms from now by Redis' clock
+     * ('switchAt'; ARGV[5] '': as soon as it is taken), unless it is in the future by Redis' clock, or the
      * catalog held is as new (and is not ARGV[3], a version this replica refused). Built aside
      * (KEYS[2]) and renamed over KEYS[1]: a full Redis refuses the write and leaves the catalog held
      * whole (a script's first write is the one checked against maxmemory, so nothing is deleted
      * before it). The value expires after ARGV[4] ms unless written again.
      */
-    private static final String WRITE = """
+    static final String WRITE = """
             local time = redis.call('TIME')
             local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-            if tonumber(ARGV[1]) > now then return 'future' end
+            if tonumber(ARGV[1]) > now then return {'future', ''} end
             if redis.call('TYPE', KEYS[1]).ok == 'hash' and redis.call('HSTRLEN', KEYS[1], 'version') <= 20 then
               local raw = redis.call('HGET', KEYS[1], 'version')
               local held = tonumber(raw)
-              if held and raw ~= ARGV[3] and held <= now and held >= tonumber(ARGV[1]) then return 'older' end
+              if held and raw ~= ARGV[3] and held <= now and held >= tonumber(ARGV[1]) then return {'older', ''} end
             end
             if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('UNLINK', KEYS[2]) end
-            redis.call('HSET', KEYS[2], 'version', ARGV[1], 'body', ARGV[2])
+            local switchAt = ''
+            if ARGV[5] ~= '' then switchAt = string.format('%.0f', now + tonumber(ARGV[5])) end
+            redis.call('HSET', KEYS[2], 'version', ARGV[1], 'body', ARGV[2], 'switchAt', switchAt)
             redis.call('RENAME', KEYS[2], KEYS[1])
             redis.call('PEXPIRE', KEYS[1], ARGV[4])
-            return 'written'""";
+            return {'written', switchAt}""";
 
     /** A shared catalog nobody writes again (the fleet is gone) leaves Redis after this. */
     private static final Duration EXPIRY = Duration.ofDays(7);
 
-    /** How often to look while another replica reads, for at most a claim's life. */
+    /** How often to look while another replica reads (a claim in force, never longer than its bound). */
     private static final Duration QUICK_CHECK = Duration.ofMillis(100);
 
     /** Redis' time is taken from a check whose round trip is shorter than this; slower ones would skew it. */
     private static final long CLOCK_SAMPLE_NANOS = Duration.ofMillis(50).toNanos();
 
-    /** What a check saw: Redis' time ({@code now}, ms) at {@code nanos} on this process' monotonic clock. */
-    private record Check(long now, long nanos, String kind, String version, long bodyBytes, String claim) {
+    /**
+     * Redis' time is taken again this long after the last from a check nearly as quick (twice the
+     * round trip, or a millisecond more), and from any quick enough check ten times this long after.
+     */
+    private static final long CLOCK_RENEWAL_NANOS = Duration.ofSeconds(30).toNanos();
+
+    /**
+     * What a check saw: Redis' time ({@code micros}, µs; {@code now}, ms) at {@code nanos} on this
+     * process' monotonic clock, told within {@code roundTripNanos}.
+     */
+    private record Check(long micros, long nanos, long roundTripNanos, String kind, String version, long bodyBytes,
+            String claim, String switchAt, String claimEnds) {
+
+        long now() {
+            return Math.floorDiv(micros, 1000);
+        }
 
         /** When a catalog of this version was fetched, on this process' monotonic clock (ages counted up to 30 days). */
         long fetchedNanos(long version) {
-            return nanos - Math.max(0, Math.min(now - version, CatalogRefresher.OLDEST.toMillis())) * 1_000_000;
+            return nanos - Math.max(0, Math.min(now() - version, CatalogRefresher.OLDEST.toMillis())) * 1_000_000;
+        }
+
+        /** Whether another replica reads the API now: a claim in force, not held after a failure. */
+        boolean reading() {
+            return claim.equals("taken");
+        }
+
+        /** Whether a claim is in force: another replica reads, or holds the fleet back after a failure. */
+        boolean claimInForce() {
+            return claim.equals("taken") || claim.equals("held");
         }
     }
 
@@ -160,7 +207,9 @@ class SharedCatalog implements Fleet {
     private final CatalogFormat format;
     private final CatalogStore store;
     private final Vertx vertx;
+    private final GhibliClient client;
     private final Optional<Counter> publications;
+    private final Optional<Counter> lateSwitches;
     private final String key;
     private final String holder = ManagementFactory.getRuntimeMXBean().getName(); // pid@host, for an operator
     private final long dueMillis;
@@ -168,6 +217,7 @@ class SharedCatalog implements Fleet {
     private final long atMostMillis;
     private final long atLeastMillis;
     private final Duration checkInterval;
+    private final long switchDelayMillis;
     /** Redis' time at a moment of this process' monotonic clock, once a check told it. */
     private volatile Check clock;
     /** A version this replica refused ("" for none): passed to the scripts, which treat it as absent. */
@@ -177,7 +227,8 @@ class SharedCatalog implements Fleet {
     private volatile long renewal = -1;
     private long lastShareOfMine;
     private OptionalLong dueAtNanos = OptionalLong.empty();
-    private OptionalLong quickUntilNanos = OptionalLong.empty();
+    /** Whether to look again every {@link #QUICK_CHECK}: another replica reads, or the catalog is just due. */
+    private boolean quick;
 
     SharedCatalog(FleetRedis redis, CatalogFormat format, CatalogStore store, MoviesConfig config, GhibliClient client,
             Vertx vertx, MeterRegistry registry) {
@@ -185,6 +236,7 @@ class SharedCatalog implements Fleet {
         this.format = format;
         this.store = store;
         this.vertx = vertx;
+        this.client = client;
         this.key = redis.key(format.sourceTag() + ":catalog");
         this.dueMillis = config.refreshInterval().toMillis();
         this.ttlMillis = config.fleet().leaseTtl().toMillis();
@@ -192,9 +244,15 @@ class SharedCatalog implements Fleet {
         this.atMostMillis = client.readBound().plus(redis.timeout().multipliedBy(2)).toMillis() + ttlMillis;
         this.atLeastMillis = client.retryDelay().toMillis();
         this.checkInterval = config.fleet().checkInterval();
+        this.switchDelayMillis = config.fleet().switchDelay().toMillis();
         this.publications = Optional.of(registry).filter(ignored -> redis.configured())
                 .map(meters -> Counter.builder("catalog.fleet.publications")
                         .description("Catalogs this replica wrote to the shared store (Redis)").register(meters));
+        this.lateSwitches = Optional.of(registry).filter(ignored -> redis.configured())
+                .map(meters -> Counter.builder("catalog.fleet.switches.late")
+                        .description("Catalogs of the fleet this replica took after the instant the fleet serves them from"
+                                + " (movies.fleet.switch-delay too short for this fleet)")
+                        .register(meters));
         if (redis.configured()) {
             Gauge.builder("catalog.fleet.store.reachable", redis, r -> r.answers() ? 1 : 0)
                     .description("1 while the shared store (Redis) answers, 0 while this replica is cut off from it")
@@ -224,14 +282,24 @@ class SharedCatalog implements Fleet {
     @Override
     public Instant now() {
         Check known = clock;
-        return Instant.ofEpochMilli(known == null ? System.currentTimeMillis()
-                : known.now() + (System.nanoTime() - known.nanos()) / 1_000_000);
+        if (known == null) {
+            return Instant.ofEpochMilli(System.currentTimeMillis());
+        }
+        long micros = known.micros() + (System.nanoTime() - known.nanos()) / 1000;
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1000L);
+    }
+
+    /** The moment of this process' monotonic clock when Redis' clock says {@code millis}, as best known. */
+    private long nanosAt(long millis) {
+        Check known = clock;
+        return known == null ? System.nanoTime() + (millis - System.currentTimeMillis()) * 1_000_000
+                : known.nanos() + (millis * 1000 - known.micros()) * 1000;
     }
 
     @Override
     public Duration nextCheck() {
         long now = System.nanoTime();
-        if (quickUntilNanos.isPresent() && now - quickUntilNanos.getAsLong() < 0) {
+        if (quick) {
             return QUICK_CHECK;
         }
         long untilDue = dueAtNanos.orElse(now) - now;
@@ -257,9 +325,6 @@ class SharedCatalog implements Fleet {
                 redis.writesWork();
                 startRenewing(token);
             }
-            // while another replica reads, look every 100 ms for a claim's life (not through a hold after a failure)
-            quickUntilNanos = !check.claim().equals("taken") ? OptionalLong.empty()
-                    : quickUntilNanos.isPresent() ? quickUntilNanos : OptionalLong.of(System.nanoTime() + ttlMillis * 1_000_000);
             long version = usableVersion(check);
             HeldCatalog mine = store.latest();
             long myVersion = mine == null ? -1 : mine.catalog().fetchedAt().toEpochMilli();
@@ -271,29 +336,54 @@ class SharedCatalog implements Fleet {
             if (version >= 0) {
                 dueAtNanos = OptionalLong.of(check.fetchedNanos(version) + dueMillis * 1_000_000);
             }
+            if (check.claim().equals("held")) {
+                dueAtNanos = millis(check.claimEnds()).stream().map(this::nanosAt).findFirst(); // every replica looks when it ends
+            }
+            // look every 100 ms while another replica reads, to take what it reads before the fleet serves
+            // it, while the catalog is due but unclaimed (another replica claims it at once), and while it is
+            // due by this replica's reckoning but not yet by Redis' (a millisecond apart)
+            quick = check.reading() || check.claim().equals("due") || check.claim().equals("fresh")
+                    && dueAtNanos.isPresent() && dueAtNanos.getAsLong() - System.nanoTime() <= 0;
             // not while another replica reads or holds the fleet back: a write would end its claim
-            if (!claimed && !check.claim().equals("taken") && mine != null && myVersion != version
+            if (!claimed && !check.claimInForce() && mine != null && myVersion != version
                     && (version < 0 || check.fetchedNanos(version) < mine.fetchedNanos())) {
                 shareMine(mine);
             }
             return claimed ? Turn.FOR_FLEET : Turn.WAIT;
         } catch (Problem e) {
-            quickUntilNanos = OptionalLong.empty();
-            return claimed ? Turn.FOR_FLEET : Turn.ALONE;
+            quick = false;
+            // once is no trouble yet (FleetRedis names it from the second failure in a row): acting alone
+            // now would serve what this replica reads before the fleet's switch
+            return claimed ? Turn.FOR_FLEET : redis.troubled() ? Turn.ALONE : Turn.WAIT;
         }
     }
 
     @Override
-    public void share(Catalog catalog) {
+    public OptionalLong share(Catalog catalog, boolean forFleet) {
         if (!sharing()) {
-            return;
+            return OptionalLong.of(System.nanoTime());
         }
         stopRenewing();
         claim = null;
         try {
-            write(catalog);
+            Written written = write(catalog, forFleet ? Long.toString(switchDelayMillis) : "");
+            return switch (written.outcome()) {
+                case "written" -> OptionalLong.of(millis(written.switchAt()).stream().map(this::nanosAt).findFirst()
+                        .orElseGet(System::nanoTime));
+                case "older" -> OptionalLong.empty(); // the fleet's is newer: taken at the next check
+                default -> OptionalLong.of(System.nanoTime()); // refused as from the future: this replica alone
+            };
         } catch (Problem e) {
-            // named by FleetRedis; the claim lapses by itself
+            return OptionalLong.of(System.nanoTime()); // named by FleetRedis; the claim lapses by itself
+        }
+    }
+
+    /** A number of milliseconds Redis wrote, if it is one. */
+    private static OptionalLong millis(String raw) {
+        try {
+            return raw.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(raw));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
         }
     }
 
@@ -315,16 +405,23 @@ class SharedCatalog implements Fleet {
     private Check check(String token) throws Problem {
         long sent = System.nanoTime();
         Response answer = redis.call(Call.CHECK, source -> source.execute("EVAL", CHECK, "1", key, token, Long.toString(dueMillis),
-                Long.toString(ttlMillis), Long.toString(Math.max(atMostMillis, atLeastMillis)), refused),
-                reply -> reply.get(5).toString().equals("claimed"));
+                Long.toString(ttlMillis), Long.toString(Math.max(atMostMillis, atLeastMillis)), refused,
+                Long.toString(EXPIRY.toMillis())), reply -> reply.get(5).toString().equals("claimed"));
         long received = System.nanoTime();
-        Check check = new Check(Long.parseLong(answer.get(0).toString()) * 1000 + Long.parseLong(answer.get(1).toString()) / 1000,
-                sent + (received - sent) / 2, answer.get(2).toString(), answer.get(3).toString(), answer.get(4).toLong(),
-                answer.get(5).toString());
+        long roundTrip = received - sent;
+        Check check = new Check(Long.parseLong(answer.get(0).toString()) * 1_000_000 + Long.parseLong(answer.get(1).toString()),
+                sent + roundTrip / 2, roundTrip, answer.get(2).toString(), answer.get(3).toString(), answer.get(4).toLong(),
+                answer.get(5).toString(), answer.get(6).toString(), answer.get(7).toString());
         Check known = clock;
-        if (known == null || received - sent < CLOCK_SAMPLE_NANOS || Math.abs(now().toEpochMilli() - check.now())
-                > (received - sent) / 1_000_000 + 1) {
-            clock = check; // a quick round trip, or Redis' clock is not where it was (a failover, a step)
+        // Redis' time is taken from the most precise check (the shortest round trip), renewed now and then
+        // from one nearly as precise, and from any once Redis' clock is not where it was (a failover, a step)
+        if (known == null || roundTrip <= known.roundTripNanos()
+                || received - known.nanos() > CLOCK_RENEWAL_NANOS
+                        && roundTrip <= Math.max(2 * known.roundTripNanos(), known.roundTripNanos() + 1_000_000)
+                || received - known.nanos() > 10 * CLOCK_RENEWAL_NANOS && roundTrip < CLOCK_SAMPLE_NANOS
+                || Math.abs(known.micros() + (check.nanos() - known.nanos()) / 1000 - check.micros())
+                        > (roundTrip + known.roundTripNanos()) / 2000 + 1000) {
+            clock = check;
         }
         return check;
     }
@@ -375,8 +472,19 @@ class SharedCatalog implements Fleet {
             if (catalog.fetchedAt().toEpochMilli() != version) {
                 throw new CatalogFormat.Refused("its version " + version + " is not its fetch time " + catalog.fetchedAt());
             }
-            if (store.publish(catalog, Origin.SHARED, check.fetchedNanos(version))) {
-                Log.debugf("Took the fleet's catalog fetched %s", catalog.fetchedAt());
+            long servedFrom = servedFrom(check);
+            boolean serving = store.latest() != null;
+            if (!serving) {
+                // nothing served here yet: not a moment before the others, whose catalog it replaces
+                awaitNanos(servedFrom);
+            }
+            if (store.publish(catalog, Origin.SHARED, check.fetchedNanos(version), servedFrom)) {
+                long late = System.nanoTime() - servedFrom;
+                if (late > 0 && serving && millis(check.switchAt()).isPresent()) {
+                    lateSwitches.ifPresent(Counter::increment);
+                }
+                Log.debugf("Took the fleet's catalog fetched %s%s", catalog.fetchedAt(),
+                        late > 0 && serving ? ", " + late / 1_000_000 + " ms after the fleet serves it" : "");
             }
             redis.writesWork(); // another replica wrote it
             return true;
@@ -389,6 +497,25 @@ class SharedCatalog implements Fleet {
     }
 
     /**
+     * From when to serve a catalog taken from the fleet: the instant the fleet serves it from, at once
+     * if that has passed or none is told; never later than {@code movies.fleet.switch-delay} after
+     * this check, whatever Redis holds.
+     */
+    private long servedFrom(Check check) {
+        OptionalLong switchAt = millis(check.switchAt());
+        return switchAt.isEmpty() ? check.nanos()
+                : nanosAt(Math.max(check.now() - 1, Math.min(switchAt.getAsLong(), check.now() + switchDelayMillis + 1)));
+    }
+
+    /** Waits until {@code nanos} of this process' monotonic clock (at most the switch delay and a millisecond). */
+    private static void awaitNanos(long nanos) {
+        for (long left = nanos - System.nanoTime(); left > 0 && !Thread.currentThread().isInterrupted();
+                left = nanos - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    /**
      * Shares this replica's catalog when the shared one is older (or none, or refused) and this one is
      * not due yet: after Redis came back, empty or behind. While Redis is in trouble, once an interval.
      */
@@ -396,15 +523,22 @@ class SharedCatalog implements Fleet {
         long now = System.nanoTime();
         if (mine.age(now).toMillis() < dueMillis && (!redis.troubled() || now - lastShareOfMine > dueMillis * 1_000_000)) {
             lastShareOfMine = now;
-            write(mine.catalog());
+            write(mine.catalog(), ""); // already served here: the others take it at once
         }
     }
 
-    private void write(Catalog catalog) throws Problem {
+    /** What a write came to: 'written', 'older' or 'future', and when the fleet serves it ('' for at once). */
+    private record Written(String outcome, String switchAt) {
+    }
+
+    /** Writes {@code catalog}, to be served {@code switchDelay} ms after the write ('': as soon as it is taken). */
+    private Written write(Catalog catalog, String switchDelay) throws Problem {
         String body = new String(format.write(catalog), StandardCharsets.UTF_8);
         String version = Long.toString(catalog.fetchedAt().toEpochMilli());
-        String outcome = redis.call(Call.WRITE, source -> source.execute("EVAL", WRITE, "2", key, key + ":next", version,
-                body, refused, Long.toString(EXPIRY.toMillis())), answer -> answer.toString().equals("written")).toString();
+        Response answer = redis.call(Call.WRITE, source -> source.execute("EVAL", WRITE, "2", key, key + ":next", version,
+                body, refused, Long.toString(EXPIRY.toMillis()), switchDelay),
+                reply -> reply.get(0).toString().equals("written"));
+        String outcome = answer.get(0).toString();
         Log.debugf("Sharing the catalog fetched %s: %s", catalog.fetchedAt(), outcome);
         if (outcome.equals("written")) {
             publications.ifPresent(Counter::increment);
@@ -413,21 +547,29 @@ class SharedCatalog implements Fleet {
             Log.warnf("Redis refused the catalog fetched %s: later than its own clock; this replica takes its time again",
                     catalog.fetchedAt());
         }
+        return new Written(outcome, answer.size() > 1 ? answer.get(1).toString() : "");
     }
 
     /**
-     * Renews the claim every third of its life while the refresh thread reads, on a Vert.x timer (the
-     * reactive client: no thread waits). It ends by itself when the script says the claim is no longer
-     * ours or past its bound, and here once that bound has passed: a renewal cannot outlive the read.
+     * Renews the claim every third of its life while the refresh thread reads and the read moves on,
+     * on a Vert.x timer (the reactive client: no thread waits). A read whose request has had no answer
+     * for a claim's life is stuck: it is not renewed, and the claim lapses, so that another replica
+     * reads instead of the whole fleet waiting out the read's bound. It ends by itself when the script
+     * says the claim is no longer ours or past its bound, and here once that bound has passed: a
+     * renewal cannot outlive the read.
      */
     private void startRenewing(String token) {
         long started = System.nanoTime();
         String ttl = Long.toString(ttlMillis);
         String atMost = Long.toString(atMostMillis);
         renewal = vertx.setPeriodic(Math.max(ttlMillis / 3, 100), timer -> {
-            if (System.nanoTime() - started > atMostMillis * 1_000_000) {
+            long now = System.nanoTime();
+            if (now - started > atMostMillis * 1_000_000) {
                 vertx.cancelTimer(timer);
                 return;
+            }
+            if (now - client.movedNanos() > ttlMillis * 1_000_000) {
+                return; // stuck: the claim lapses unless the read moves on again first
             }
             redis.reactive().execute("EVAL", HOLD, "1", key, token, "now", ttl, atMost)
                     .ifNoItem().after(Duration.ofMillis(ttlMillis)).fail()

@@ -77,6 +77,8 @@ public class GhibliClient {
     private final String baseUrl;
     private final MeterRegistry registry;
     private volatile boolean speciesFailing;
+    /** When a read last moved on, on {@link System#nanoTime()}'s clock: it started, or one of its requests ended. */
+    private volatile long movedNanos = System.nanoTime();
 
     GhibliClient(@RestClient GhibliApi api, ObjectMapper mapper, GhibliApiConfig config, MeterRegistry registry) {
         this.api = api;
@@ -118,6 +120,14 @@ public class GhibliClient {
         return Duration.of(value.get(), unit);
     }
 
+    /**
+     * When a read last moved on ({@link System#nanoTime()}): it started, or one of its three requests
+     * ended. A read whose request has had no answer for a while is stuck, however long its bounds.
+     */
+    public long movedNanos() {
+        return movedNanos;
+    }
+
     /** Where the data comes from, as configured ({@code ghibli.api.url}, checked at startup). */
     public String baseUrl() {
         return baseUrl;
@@ -133,6 +143,7 @@ public class GhibliClient {
             delayUnit = ChronoUnit.SECONDS, failOn = { GhibliApiException.class, TimeoutException.class })
     @CircuitBreakerName(BREAKER)
     public GhibliData fetch() {
+        movedNanos = System.nanoTime();
         List<GhibliFilm> films = read("/films", () -> api.films(PAGE_LIMIT), GhibliFilm.class,
                 film -> notBlank(film.id()) && notBlank(film.title()), true);
         List<GhibliPerson> people = read("/people", () -> api.people(PAGE_LIMIT), GhibliPerson.class,
@@ -186,6 +197,7 @@ public class GhibliClient {
             outcome = e.kind().tag();
             throw e;
         } finally {
+            movedNanos = System.nanoTime();
             Timer.builder("ghibli.api.requests")
                     .description("Requests to the Ghibli API by endpoint and outcome")
                     .tag("endpoint", endpoint)

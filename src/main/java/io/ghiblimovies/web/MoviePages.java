@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ghiblimovies.catalog.Catalog;
 import io.ghiblimovies.catalog.HeldCatalog;
 import io.ghiblimovies.catalog.MoviesConfig;
+import io.ghiblimovies.catalog.Publication;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
@@ -31,12 +32,34 @@ class MoviePages {
         static native TemplateInstance unavailable(int retryAfterSeconds, StaticAssets.Urls assets);
     }
 
-    /** A published catalog with everything a request can be sent, fresh and stale: what requests read. */
-    record Published(HeldCatalog held, RenderedCatalog fresh, RenderedCatalog stale) {
+    /**
+     * A published catalog with everything a request can be sent, fresh and stale: what requests
+     * read. Until {@code fromNanos} the catalog published before it ({@code before}) is served
+     * instead: a fleet's replicas all switch at one instant.
+     */
+    record Published(HeldCatalog held, RenderedCatalog fresh, RenderedCatalog stale, long fromNanos, Published before) {
 
         /** The variant to send at {@code nowNanos}: the stale one once the catalog is older than {@code maxAgeNanos}. */
         RenderedCatalog at(long maxAgeNanos, long nowNanos) {
             return held.olderThan(maxAgeNanos, nowNanos) ? stale : fresh;
+        }
+
+        /** The one served at {@code nowNanos}: this, or one published before it whose successor is not served yet. */
+        Published servedAt(long nowNanos) {
+            Published served = this;
+            while (served.before != null && nowNanos - served.fromNanos < 0) {
+                served = served.before;
+            }
+            return served;
+        }
+
+        /** This, without the catalogs before it that are no longer served at {@code nowNanos}. */
+        Published trimmed(long nowNanos) {
+            if (before == null) {
+                return this;
+            }
+            return nowNanos - fromNanos >= 0 ? new Published(held, fresh, stale, fromNanos, null)
+                    : new Published(held, fresh, stale, fromNanos, before.trimmed(nowNanos));
         }
     }
 
@@ -59,15 +82,25 @@ class MoviePages {
     /**
      * Renders a catalog about to be published, fresh and stale, on the thread that publishes it: one
      * rendering at a time, never on the request path. A catalog that cannot be rendered throws, and
-     * the store does not publish it. The catalog and its bytes become what requests read in one write.
+     * the store does not publish it. The catalog and its bytes become what requests read in one
+     * write, served from the instant the publication names, the one before until then.
      */
-    void prepare(@Observes HeldCatalog published) {
-        latest = new Published(published, render(published, false), render(published, true));
+    void prepare(@Observes Publication publication) {
+        HeldCatalog held = publication.held();
+        RenderedCatalog fresh = render(held, false);
+        RenderedCatalog stale = render(held, true);
+        Published before = latest;
+        latest = new Published(held, fresh, stale, publication.servedFromNanos(),
+                before == null ? null : before.trimmed(System.nanoTime()));
     }
 
-    /** The last catalog published with its rendered bytes, or {@code null} before the first: a single volatile read. */
+    /**
+     * The catalog served now with its rendered bytes, or {@code null} before the first: a single
+     * volatile read.
+     */
     Published latest() {
-        return latest;
+        Published newest = latest;
+        return newest == null ? null : newest.servedAt(System.nanoTime());
     }
 
     private RenderedCatalog render(HeldCatalog held, boolean stale) {

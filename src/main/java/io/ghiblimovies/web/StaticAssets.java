@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -27,6 +29,14 @@ import io.vertx.ext.web.RoutingContext;
  * The files are read once, from the jar, when the app starts, so the names follow the bytes of
  * the build exactly as a build step would make them; a replica of the same build gives the same
  * names. Each is kept with a gzip copy and a strong entity tag, as the page is.
+ * <p>
+ * During a rolling update two builds sit behind one balancer, and a page of one asks replicas of
+ * both for its hashed names. A hashed name of one of these files that this build did not make (a
+ * build before or after it) is answered with this build's file, {@code no-cache} with its own
+ * entity tag, never {@code immutable}: the page is styled and its search works whichever replica
+ * answers, a name sent {@code immutable} only ever carries the bytes it names, and a browser or a
+ * cache that kept the other build's file asks again, and gets the right one once a replica of
+ * that build answers.
  */
 @ApplicationScoped
 class StaticAssets {
@@ -44,6 +54,9 @@ class StaticAssets {
     private static final CharSequence REVALIDATE = HttpHeaders.createOptimized("no-cache");
     private static final CharSequence VARY = HttpHeaders.createOptimized("Accept-Encoding");
     private static final CharSequence GZIP = HttpHeaders.createOptimized("gzip");
+
+    /** A hashed name as {@link #add} makes them, of any build: stem, 12 hex digits, extension. */
+    private static final Pattern HASHED = Pattern.compile("([a-z]+)\\.[0-9a-f]{12}\\.([a-z]+)");
 
     private final Map<String, Asset> byPlainName = new HashMap<>();
     private final Map<String, Asset> byHashedName = new HashMap<>();
@@ -68,6 +81,9 @@ class StaticAssets {
         Asset hashed = byHashedName.get(file);
         Asset asset = hashed != null ? hashed : byPlainName.get(file);
         if (asset == null) {
+            asset = ofAnotherBuild(file);
+        }
+        if (asset == null) {
             context.next(); // not ours: the plain 404
             return;
         }
@@ -91,6 +107,12 @@ class StaticAssets {
         } else {
             response.end(body.buffer());
         }
+    }
+
+    /** For a hashed name another build made of one of these files, this build's file; else {@code null}. */
+    private Asset ofAnotherBuild(String file) {
+        Matcher name = HASHED.matcher(file);
+        return name.matches() ? byPlainName.get(name.group(1) + "." + name.group(2)) : null;
     }
 
     /** Reads {@code web/assets/name} and files it under its plain and its hashed name; returns the hashed URL. */

@@ -32,6 +32,8 @@ class StartupSettingsIT {
             "QUARKUS_REDIS_HOSTS, http://redis:6379, quarkus.redis.hosts",
             "QUARKUS_REDIS_TIMEOUT, 0s, quarkus.redis.timeout",
             "MOVIES_FLEET_LEASE_TTL, 0s, movies.fleet.lease-ttl",
+            "MOVIES_FLEET_SWITCH_DELAY, -1s, movies.fleet.switch-delay",
+            "MOVIES_FLEET_SWITCH_DELAY, 2m, movies.fleet.switch-delay",
     })
     void aBadSettingStopsStartupBeforeAnythingRunsNamingTheSetting(String variable, String value, String setting) {
         // should startup get as far as a refresh, it must not leave the machine

@@ -3,7 +3,7 @@ package io.ghiblimovies.fleet;
 import static io.ghiblimovies.fleet.FleetIT.DEADLINE;
 import static io.ghiblimovies.fleet.FleetIT.INTERVAL;
 import static io.ghiblimovies.fleet.FleetIT.MAX_AGE;
-import static io.ghiblimovies.fleet.FleetIT.assertSwitchesWithin;
+import static io.ghiblimovies.fleet.FleetIT.assertOneTimeline;
 import static io.ghiblimovies.fleet.FleetIT.changeReachesEveryReplica;
 import static io.ghiblimovies.testing.GhibliApiStubs.FILMS;
 import static io.ghiblimovies.testing.GhibliApiStubs.requested;
@@ -73,7 +73,7 @@ class ClockSkewIT {
         int intervals = (int) Math.ceil(seconds / INTERVAL.toSeconds());
         assertThat(reads).as("reads of /films in %.1f s", seconds).isBetween(intervals / 2, intervals + 1);
         assertThat(published).as("publications in %.1f s", seconds).isLessThanOrEqualTo(intervals + 1);
-        assertSwitchesWithin(switches, seconds, "ClockSkewIT");
+        assertOneTimeline(switches, seconds, "ClockSkewIT");
         assertThat(change).isLessThan(MAX_AGE);
         for (AppProcess replica : replicas) {
             assertThat(replica.output()).doesNotContain("Ignoring the shared catalog").doesNotContain("WARN")

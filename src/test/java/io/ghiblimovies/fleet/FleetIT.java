@@ -34,6 +34,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 import io.ghiblimovies.catalog.CatalogFormat;
 import io.ghiblimovies.testing.AppProcess;
@@ -66,6 +67,13 @@ class FleetIT {
      * 100 ms between samples (the longest measured with one core busy is in docs/testing.md).
      */
     static final Duration LONGEST_SWITCH = CHECK_INTERVAL.plusSeconds(1);
+    /**
+     * How soon another replica reads once the reader's read stops moving on: docs/fleet.md promises a
+     * claim's life (1 s here) without an answer, then the claim lapses a claim's life after its last
+     * renewal (up to a third of one late) and the others, looking every 100 ms, claim it; 0.5 s more
+     * for the check and the start of the read.
+     */
+    static final Duration HUNG_READ_HANDED_OVER = Duration.ofMillis(1000 + 333 + 1000 + 100 + 500);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @RegisterExtension
@@ -122,6 +130,19 @@ class FleetIT {
                 what).isLessThanOrEqualTo(LONGEST_SWITCH);
     }
 
+    /**
+     * As {@link #assertSwitchesWithin}, and while Redis answers, one timeline: every replica served
+     * each new catalog from one instant (README, docs/fleet.md), so no answer, taken in the order
+     * they came, was older than one before it, and the median switch took no longer than
+     * {@link OneTimelineIT#MEDIAN_SWITCH}.
+     */
+    static void assertOneTimeline(Replicas.Switches switches, double seconds, String what) {
+        assertSwitchesWithin(switches, seconds, what);
+        assertThat(switches.backInTime()).as("%s: answers older than one before them", what).isZero();
+        assertThat(switches.median()).as("%s: median time an older catalog was served after a newer one", what)
+                .isLessThanOrEqualTo(OneTimelineIT.MEDIAN_SWITCH);
+    }
+
     /** Renames the first film upstream and measures how long until every replica serves the new title. */
     static Duration changeReachesEveryReplica(FakeGhibliApi api, Replicas fleet, String mark) {
         serve(api, FILMS, json(fixture("films.json").replace("Castle in the Sky", "Castle in the Sky (" + mark + ")")));
@@ -148,7 +169,7 @@ class FleetIT {
                 .isBetween((int) (seconds / 3) - 1, (int) Math.ceil(seconds / INTERVAL.toSeconds()) + 1);
         assertThat(replicas.stream().mapToDouble(replica -> replica.metric("catalog_fleet_refreshes_total")).sum())
                 .as("refreshes shared by the replicas").isGreaterThanOrEqualTo(reads - 1.0);
-        assertSwitchesWithin(switches, seconds, "FleetIT");
+        assertOneTimeline(switches, seconds, "FleetIT");
 
         // byte for byte: page, JSON and their gzip copies, with the same ETag and Last-Modified. The
         // fleet publishes a new catalog every 2 s, so three answers may straddle one publication: each
@@ -208,6 +229,39 @@ class FleetIT {
                 assertThat(movies(replica).getBoolean("stale")).isFalse();
             }
         }
+    }
+
+    /**
+     * A read whose first request gets no answer for 4 s (inside the API's read timeout, 5 s, and the
+     * read's bound, 10 s), as a replica's connection to the API hangs: the reader stops renewing its
+     * claim once its read has not moved on for a claim's life (1 s here), and another replica reads
+     * while the first still waits, instead of the whole fleet waiting out the hung read.
+     */
+    @Test
+    void aReadThatStopsMovingOnHoldsTheFleetBackNoLongerThanAClaimsLife() {
+        fleet.start(2);
+        fleet.awaitOneCatalog(DEADLINE);
+        long hungMillis = 4000;
+        ghibliApi.resetRequests();
+        ghibliApi.stubFor(GhibliApiStubs.request(FILMS).inScenario("hung").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(json(fixture("films.json")).withFixedDelay((int) hungMillis)).willSetStateTo("answering"));
+        ghibliApi.stubFor(GhibliApiStubs.request(FILMS).inScenario("hung").whenScenarioStateIs("answering")
+                .willReturn(json(fixture("films.json"))));
+
+        long hungAt = await().atMost(DEADLINE).until(() -> ghibliApi.findAll(requested(FILMS)), reads -> !reads.isEmpty())
+                .get(0).getLoggedDate().getTime();
+        List<Long> reads = await().atMost(DEADLINE).until(() -> ghibliApi.findAll(requested(FILMS)).stream()
+                .map(read -> read.getLoggedDate().getTime()).toList(), times -> times.get(times.size() - 1) > hungAt + hungMillis);
+        List<Long> whileHung = reads.stream().filter(at -> at > hungAt && at < hungAt + hungMillis).map(at -> at - hungAt)
+                .toList();
+        System.out.printf("FleetIT, a read hung for %d ms: reads of /films started %s ms after it, while it hung%n", hungMillis,
+                whileHung);
+        // the claim lapses a claim's life (1 s) after the last renewal, which comes at most a claim's life
+        // after the read last moved on, a third of it apart; the others look every 100 ms meanwhile
+        assertThat(whileHung).as("reads of the API by another replica while the first read hung").isNotEmpty();
+        assertThat(whileHung.get(0)).as("ms from the hung read to another replica's read")
+                .isLessThanOrEqualTo(HUNG_READ_HANDED_OVER.toMillis());
+        fleet.awaitEverywhere(json -> !json.getBoolean("stale"), DEADLINE);
     }
 
     private static String reader(AppProcess replica) {

@@ -76,6 +76,16 @@ public final class AppProcess implements AutoCloseable {
      */
     public static AppProcess start(String name, Map<String, String> environment, Map<String, String> properties,
             List<String> jvmOptions) {
+        Path runner = Path.of(System.getProperty("native.image.path", "target/none-runner"));
+        return start(name, environment, properties, jvmOptions, Files.isExecutable(runner) ? runner : JAR);
+    }
+
+    /**
+     * Starts {@code app} (a native executable, or the {@code quarkus-run.jar} of a packaged app) with
+     * these environment variables, system properties and, for a jar, these JVM options.
+     */
+    public static AppProcess start(String name, Map<String, String> environment, Map<String, String> properties,
+            List<String> jvmOptions, Path app) {
         // the ports a test asks for (a replacement instance takes its predecessor's), or free ones
         int port = Integer.parseInt(environment.getOrDefault("QUARKUS_HTTP_PORT",
                 Integer.toString(GhibliApiWireMock.freePort())));
@@ -83,17 +93,16 @@ public final class AppProcess implements AutoCloseable {
                 Integer.toString(GhibliApiWireMock.freePort())));
         Path log = Path.of("target", "app-processes", name + "-" + System.nanoTime() + ".log");
         List<String> command = new ArrayList<>();
-        Path runner = Path.of(System.getProperty("native.image.path", "target/none-runner"));
         List<String> options = properties.entrySet().stream().map(p -> "-D" + p.getKey() + "=" + p.getValue()).toList();
-        if (Files.isExecutable(runner)) {
-            command.add(runner.toAbsolutePath().toString());
+        if (!app.toString().endsWith(".jar")) {
+            command.add(app.toAbsolutePath().toString());
             command.addAll(options);
         } else {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
             command.addAll(options);
             command.add("-jar");
-            command.add(JAR.toString());
+            command.add(app.toAbsolutePath().toString());
         }
         try {
             Files.createDirectories(log.getParent());

@@ -100,12 +100,14 @@ public final class Nginx implements AutoCloseable {
         try {
             Files.createDirectories(prefix);
             Files.writeString(prefix.resolve("nginx.conf"), config);
+            long started = System.nanoTime();
             Process start = new ProcessBuilder(BINARY.toString(), "-p", prefix.toString(), "-c",
                     prefix.resolve("nginx.conf").toString()).redirectErrorStream(true)
                     .redirectOutput(prefix.resolve("start.log").toFile()).start();
             if (!start.waitFor(10, TimeUnit.SECONDS) || start.exitValue() != 0) {
                 throw new IllegalStateException("nginx did not start: " + Files.readString(prefix.resolve("start.log")));
             }
+            System.out.printf("Nginx: started in %d ms%n", (System.nanoTime() - started) / 1_000_000);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

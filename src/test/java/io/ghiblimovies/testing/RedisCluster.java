@@ -37,9 +37,11 @@ public final class RedisCluster implements AutoCloseable {
             List<String> create = new ArrayList<>(List.of(CLI.toString(), "--cluster", "create"));
             nodes.forEach(node -> create.add("127.0.0.1:" + node.port()));
             create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+            long started = System.nanoTime();
             run(create);
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream()
                     .allMatch(node -> node.command("CLUSTER", "INFO").contains("cluster_state:ok")));
+            System.out.printf("RedisCluster: created and ok in %d ms%n", (System.nanoTime() - started) / 1_000_000);
             return cluster;
         } catch (RuntimeException | Error e) {
             cluster.close();

@@ -37,11 +37,14 @@ public final class RedisSentinels implements AutoCloseable {
         RedisServer replica = RedisServer.start(List.of("--replicaof", "127.0.0.1", Integer.toString(primary.port())));
         RedisSentinels watched = new RedisSentinels(primary, replica);
         try {
+            long started = System.nanoTime();
             for (int i = 0; i < 3; i++) {
                 watched.startSentinel();
             }
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> watched.sentinelPorts.stream().allMatch(port ->
                     ask(port, "SENTINEL", "REPLICAS", MASTER).contains(Integer.toString(replica.port()))));
+            System.out.printf("RedisSentinels: three sentinels saw the replica in %d ms%n",
+                    (System.nanoTime() - started) / 1_000_000);
             return watched;
         } catch (RuntimeException | Error e) {
             watched.close();

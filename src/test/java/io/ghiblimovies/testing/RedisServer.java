@@ -200,10 +200,12 @@ public final class RedisServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long started = System.nanoTime();
+        long deadline = started + Duration.ofSeconds(10).toNanos();
         while (true) {
             try {
                 if ("PONG".equals(command("PING"))) {
+                    System.out.printf("RedisServer: answered in %d ms%n", (System.nanoTime() - started) / 1_000_000);
                     return;
                 }
             } catch (UncheckedIOException e) {

@@ -132,10 +132,6 @@ public final class Replicas implements AutoCloseable {
      */
     public final class Watch implements AutoCloseable {
 
-        /** One 200: when it was answered ({@link System#nanoTime()}) and the fetch time of the catalog it carried. */
-        private record Answer(long nanos, Instant fetchedAt) {
-        }
-
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final List<String> problems = new CopyOnWriteArrayList<>();
         private final List<Answer> timeline = new CopyOnWriteArrayList<>();
@@ -201,25 +197,7 @@ public final class Replicas implements AutoCloseable {
          * sees as the switch; measured every 100 ms per replica, so to about a tenth of a second.
          */
         public Switches switches() {
-            List<Answer> seen = List.copyOf(timeline);
-            List<Instant> catalogs = seen.stream().map(Answer::fetchedAt).distinct().sorted().toList();
-            List<Duration> spreads = new ArrayList<>();
-            for (Instant catalog : catalogs.subList(Math.min(1, catalogs.size()), catalogs.size())) {
-                long first = seen.stream().filter(answer -> answer.fetchedAt().equals(catalog)).mapToLong(Answer::nanos)
-                        .min().orElseThrow();
-                long lastOlder = seen.stream().filter(answer -> answer.fetchedAt().isBefore(catalog))
-                        .mapToLong(Answer::nanos).max().orElseThrow();
-                spreads.add(Duration.ofNanos(Math.max(0, lastOlder - first)));
-            }
-            Instant newest = Instant.MIN;
-            int backInTime = 0;
-            for (Answer answer : seen) { // in the order they arrived, as one client behind a balancer gets them
-                if (answer.fetchedAt().isBefore(newest)) {
-                    backInTime++;
-                }
-                newest = answer.fetchedAt().isAfter(newest) ? answer.fetchedAt() : newest;
-            }
-            return new Switches(seen.size(), spreads.stream().sorted().toList(), backInTime);
+            return Switches.of(List.copyOf(timeline));
         }
 
         public int answers() {
@@ -243,6 +221,13 @@ public final class Replicas implements AutoCloseable {
     }
 
     /**
+     * One 200: when it was answered ({@link System#nanoTime()}) and a time that tells its catalog
+     * (its {@code fetchedAt}, or its {@code changedAt}: later is newer).
+     */
+    public record Answer(long nanos, Instant catalog) {
+    }
+
+    /**
      * The fleet's moves from one catalog to the next ({@link Watch#switches()}).
      *
      * @param answers the 200s they were read from
@@ -250,6 +235,28 @@ public final class Replicas implements AutoCloseable {
      * @param backInTime answers, taken in the order they arrived, that carried a catalog older than one before them
      */
     public record Switches(int answers, List<Duration> spreads, int backInTime) {
+
+        /** From answers in the order they arrived, as one client behind a balancer gets them. */
+        public static Switches of(List<Answer> seen) {
+            List<Instant> catalogs = seen.stream().map(Answer::catalog).distinct().sorted().toList();
+            List<Duration> spreads = new ArrayList<>();
+            for (Instant catalog : catalogs.subList(Math.min(1, catalogs.size()), catalogs.size())) {
+                long first = seen.stream().filter(answer -> answer.catalog().equals(catalog)).mapToLong(Answer::nanos)
+                        .min().orElseThrow();
+                long lastOlder = seen.stream().filter(answer -> answer.catalog().isBefore(catalog))
+                        .mapToLong(Answer::nanos).max().orElseThrow();
+                spreads.add(Duration.ofNanos(Math.max(0, lastOlder - first)));
+            }
+            Instant newest = Instant.MIN;
+            int backInTime = 0;
+            for (Answer answer : seen) {
+                if (answer.catalog().isBefore(newest)) {
+                    backInTime++;
+                }
+                newest = answer.catalog().isAfter(newest) ? answer.catalog() : newest;
+            }
+            return new Switches(seen.size(), spreads.stream().sorted().toList(), backInTime);
+        }
 
         public Duration median() {
             return spreads.isEmpty() ? Duration.ZERO : spreads.get(spreads.size() / 2);

@@ -53,12 +53,14 @@ public final class Varnish implements AutoCloseable {
                     "-a", "127.0.0.1:" + port, "-f", file.toString(), "-s", "malloc,64m")
                     .redirectErrorStream(true).redirectOutput(folder.resolve("varnish.log").toFile()).start();
             Varnish varnish = new Varnish(port, process);
+            long started = System.nanoTime();
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("varnishd stopped: " + Files.readString(folder.resolve("varnish.log")));
                 }
                 return Files.readString(folder.resolve("varnish.log")).contains("Child launched OK");
             });
+            System.out.printf("Varnish: child launched in %d ms%n", (System.nanoTime() - started) / 1_000_000);
             return varnish;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
