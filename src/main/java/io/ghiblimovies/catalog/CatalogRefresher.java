@@ -379,8 +379,9 @@ public class CatalogRefresher {
             }
             // shared first: for the fleet, every replica (this one too) serves it from one instant
             OptionalLong servedFrom = fleet.share(catalog, forFleet);
-            if (servedFrom.isPresent()) {
-                store.publish(catalog, Origin.API, startNanos, servedFrom.getAsLong());
+            if (servedFrom.isPresent() && !store.publish(catalog, Origin.API, startNanos, servedFrom.getAsLong())
+                    && store.latest() == null) {
+                throw new IllegalStateException("the catalog read cannot be rendered"); // logged by the store
             }
             succeeded(catalog, started);
             refreshSucceeded.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);

@@ -106,10 +106,11 @@ public interface MoviesConfig {
         /**
          * How long after a replica read the API the fleet starts serving what it read, every
          * replica at the same instant by Redis' clock: the time for the others to take it (a check
-         * every 100 ms while a read is under way, the transfer, the rendering). A client whose
-         * requests a balancer spreads over the replicas never gets an older catalog after a newer
-         * one. A replica that has not taken it by then serves it as soon as it has (counted in
-         * {@code catalog.fleet.switches.late}).
+         * every 100 ms while a read is under way, the transfer, the rendering). While Redis answers, a
+         * client whose requests a balancer spreads over the replicas gets no older catalog after a
+         * newer one. A replica that has not taken it by then serves it as soon as it has (counted in
+         * {@code catalog.fleet.switches.late}). At most 5 s: a replica with nothing served
+         * yet waits for it, and so may a stop.
          */
         @WithDefault("1s")
         Duration switchDelay();

@@ -29,6 +29,9 @@ import io.smallrye.config.SmallRyeConfigBuilderCustomizer;
  */
 public class SettingsCheck implements ConfigValidator {
 
+    /** The longest {@code movies.fleet.switch-delay}: a replica with nothing served yet waits for it, and so may a stop. */
+    static final Duration LONGEST_SWITCH_DELAY = Duration.ofSeconds(5);
+
     /** The REST client's name for the Ghibli API ({@code configKey}), as users write its settings. */
     static final String CLIENT = "ghibli-api";
 
@@ -69,10 +72,10 @@ public class SettingsCheck implements ConfigValidator {
         }
         positive(problems, "movies.fleet.lease-ttl", config.fleet().leaseTtl());
         notNegative(problems, "movies.fleet.switch-delay", config.fleet().switchDelay());
-        if (config.fleet().switchDelay().compareTo(config.refreshInterval()) > 0) {
-            problems.add(new Problem("movies.fleet.switch-delay (" + written(config.fleet().switchDelay())
-                    + ") is longer than movies.refresh-interval (" + written(config.refreshInterval())
-                    + "): a fleet would serve each catalog only after the next is read"));
+        if (config.fleet().switchDelay().compareTo(LONGEST_SWITCH_DELAY) > 0) {
+            problems.add(new Problem("movies.fleet.switch-delay is " + written(config.fleet().switchDelay())
+                    + ": it must be " + written(LONGEST_SWITCH_DELAY) + " or less (a replica waits for it"
+                    + " before it serves its first catalog, and a stop waits for that)"));
         }
         if (config.fleet().keyPrefix().isBlank() || config.fleet().keyPrefix().contains(" ")) {
             problems.add(new Problem("movies.fleet.key-prefix is '" + config.fleet().keyPrefix()

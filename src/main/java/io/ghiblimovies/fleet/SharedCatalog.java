@@ -302,11 +302,15 @@ class SharedCatalog implements Fleet {
         if (quick) {
             return QUICK_CHECK;
         }
-        long untilDue = dueAtNanos.orElse(now) - now;
-        if (untilDue > 0 && untilDue < checkInterval.toNanos()) {
-            return Duration.ofNanos(untilDue); // every replica looks when it turns due: one claims, the others look again soon
+        if (dueAtNanos.isEmpty()) {
+            return checkInterval;
         }
-        return checkInterval;
+        long untilDue = dueAtNanos.getAsLong() - now;
+        if (untilDue <= 0) {
+            return QUICK_CHECK; // due, or a hold ended, while this check ran: one claims at once, and this replica must see it
+        }
+        // every replica looks when the catalog turns due or a hold ends: one claims, the others look again soon
+        return untilDue < checkInterval.toNanos() ? Duration.ofNanos(untilDue) : checkInterval;
     }
 
     @Override
@@ -340,10 +344,9 @@ class SharedCatalog implements Fleet {
                 dueAtNanos = millis(check.claimEnds()).stream().map(this::nanosAt).findFirst(); // every replica looks when it ends
             }
             // look every 100 ms while another replica reads, to take what it reads before the fleet serves
-            // it, while the catalog is due but unclaimed (another replica claims it at once), and while it is
-            // due by this replica's reckoning but not yet by Redis' (a millisecond apart)
-            quick = check.reading() || check.claim().equals("due") || check.claim().equals("fresh")
-                    && dueAtNanos.isPresent() && dueAtNanos.getAsLong() - System.nanoTime() <= 0;
+            // it, and while the catalog is due but unclaimed (another replica claims it at once); also once
+            // it is due, or a hold ended, by this replica's reckoning but not yet by Redis' (nextCheck)
+            quick = check.reading() || check.claim().equals("due");
             // not while another replica reads or holds the fleet back: a write would end its claim
             if (!claimed && !check.claimInForce() && mine != null && myVersion != version
                     && (version < 0 || check.fetchedNanos(version) < mine.fetchedNanos())) {
@@ -351,7 +354,7 @@ class SharedCatalog implements Fleet {
             }
             return claimed ? Turn.FOR_FLEET : Turn.WAIT;
         } catch (Problem e) {
-            quick = false;
+            quick = quick && !redis.troubled(); // a single failure ends no quick looks: a switch may be near
             // once is no trouble yet (FleetRedis names it from the second failure in a row): acting alone
             // now would serve what this replica reads before the fleet's switch
             return claimed ? Turn.FOR_FLEET : redis.troubled() ? Turn.ALONE : Turn.WAIT;
@@ -365,17 +368,23 @@ class SharedCatalog implements Fleet {
         }
         stopRenewing();
         claim = null;
+        long servedFrom;
         try {
             Written written = write(catalog, forFleet ? Long.toString(switchDelayMillis) : "");
-            return switch (written.outcome()) {
-                case "written" -> OptionalLong.of(millis(written.switchAt()).stream().map(this::nanosAt).findFirst()
-                        .orElseGet(System::nanoTime));
-                case "older" -> OptionalLong.empty(); // the fleet's is newer: taken at the next check
-                default -> OptionalLong.of(System.nanoTime()); // refused as from the future: this replica alone
-            };
+            if (written.outcome().equals("older")) {
+                return OptionalLong.empty(); // the fleet's is newer: taken at the next check
+            }
+            // 'future': this replica's reckoning of Redis' time is off, and its catalog is not shared
+            servedFrom = millis(written.switchAt()).stream().map(this::nanosAt).findFirst().orElseGet(System::nanoTime);
         } catch (Problem e) {
-            return OptionalLong.of(System.nanoTime()); // named by FleetRedis; the claim lapses by itself
+            // named by FleetRedis. The write may have landed: never before the instant it would have set,
+            // unless Redis is in trouble (then this replica acts alone)
+            servedFrom = System.nanoTime() + (forFleet && !redis.troubled() ? switchDelayMillis * 1_000_000 : 0);
         }
+        if (store.latest() == null) {
+            awaitNanos(servedFrom); // nothing served here yet: not a moment before the others
+        }
+        return OptionalLong.of(servedFrom);
     }
 
     /** A number of milliseconds Redis wrote, if it is one. */
@@ -395,7 +404,8 @@ class SharedCatalog implements Fleet {
         if (token != null) {
             try {
                 redis.call(Call.WRITE, source -> source.execute("EVAL", HOLD, "1", key, token, "claim",
-                        Long.toString(atLeastMillis), Long.toString(atLeastMillis)), answer -> answer.toLong() == 1);
+                        Long.toString(atLeastMillis), Long.toString(Math.max(atMostMillis, atLeastMillis))),
+                        answer -> answer.toLong() == 1);
             } catch (Problem e) {
                 // the claim lapses by itself, lease-ttl after its last renewal
             }
@@ -568,7 +578,7 @@ class SharedCatalog implements Fleet {
                 vertx.cancelTimer(timer);
                 return;
             }
-            if (now - client.movedNanos() > ttlMillis * 1_000_000) {
+            if (now - Math.max(started, client.movedNanos()) > ttlMillis * 1_000_000) {
                 return; // stuck: the claim lapses unless the read moves on again first
             }
             redis.reactive().execute("EVAL", HOLD, "1", key, token, "now", ttl, atMost)

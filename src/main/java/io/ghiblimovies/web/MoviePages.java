@@ -90,8 +90,10 @@ class MoviePages {
         RenderedCatalog fresh = render(held, false);
         RenderedCatalog stale = render(held, true);
         Published before = latest;
+        long now = System.nanoTime();
+        // the catalog before is kept only while it is still to be served: never one rendered catalog more for nothing
         latest = new Published(held, fresh, stale, publication.servedFromNanos(),
-                before == null ? null : before.trimmed(System.nanoTime()));
+                before == null || publication.servedFromNanos() - now <= 0 ? null : before.trimmed(now));
     }
 
     /**

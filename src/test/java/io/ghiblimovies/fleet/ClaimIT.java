@@ -87,12 +87,11 @@ class ClaimIT {
     }
 
     /**
-     * Holds the claim of {@code token}: {@code mode} 'now' renews it for {@code millis} (never past
-     * its bound), 'claim' holds it for {@code millis} after it was made, after a failed read (its
-     * bound then, as the replicas send it).
+     * Holds the claim of {@code token}, never past its bound: {@code mode} 'now' renews it for
+     * {@code millis}, 'claim' holds it for {@code millis} after it was made, after a failed read.
      */
     private String hold(String token, String mode, long millis) {
         return redis.command("EVAL", SharedCatalog.HOLD, "1", KEY, token, mode, Long.toString(millis),
-                Long.toString(mode.equals("claim") ? millis : AT_MOST));
+                Long.toString(AT_MOST));
     }
 }

@@ -68,10 +68,10 @@ class FleetIT {
      */
     static final Duration LONGEST_SWITCH = CHECK_INTERVAL.plusSeconds(1);
     /**
-     * How soon another replica reads once the reader's read stops moving on: docs/fleet.md promises a
-     * claim's life (1 s here) without an answer, then the claim lapses a claim's life after its last
-     * renewal (up to a third of one late) and the others, looking every 100 ms, claim it; 0.5 s more
-     * for the check and the start of the read.
+     * How soon another replica reads once the reader's read stops moving on: docs/fleet.md promises
+     * that renewals stop once a request has had no answer for a claim's life (1 s here) and that the
+     * claim lapses a claim's life after the last one; plus a renewal tick (a third of one) for the
+     * timer, 0.1 s for the others' look and 0.5 s for the start of the read.
      */
     static final Duration HUNG_READ_HANDED_OVER = Duration.ofMillis(1000 + 333 + 1000 + 100 + 500);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

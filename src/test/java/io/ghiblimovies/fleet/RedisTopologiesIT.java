@@ -3,7 +3,7 @@ package io.ghiblimovies.fleet;
 import static io.ghiblimovies.fleet.FleetIT.DEADLINE;
 import static io.ghiblimovies.fleet.FleetIT.INTERVAL;
 import static io.ghiblimovies.fleet.FleetIT.MAX_AGE;
-import static io.ghiblimovies.fleet.FleetIT.assertSwitchesWithin;
+import static io.ghiblimovies.fleet.FleetIT.assertOneTimeline;
 import static io.ghiblimovies.fleet.FleetIT.changeReachesEveryReplica;
 import static io.ghiblimovies.testing.GhibliApiStubs.FILMS;
 import static io.ghiblimovies.testing.GhibliApiStubs.requested;
@@ -96,7 +96,7 @@ class RedisTopologiesIT {
         Replicas.Switches switches = watch.switches();
         assertThat(reads).as("%s: reads of /films in %.1f s", topology, seconds)
                 .isLessThanOrEqualTo((int) Math.ceil(seconds / INTERVAL.toSeconds()) + 1);
-        assertSwitchesWithin(switches, seconds, "RedisTopologiesIT, " + topology);
+        assertOneTimeline(switches, seconds, "RedisTopologiesIT, " + topology);
         String before = sharedVersion.get();
         assertThat(before).as("%s: the version shared", topology).matches("\\d{13}");
 
