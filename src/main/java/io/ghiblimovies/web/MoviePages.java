@@ -97,12 +97,12 @@ class MoviePages {
     }
 
     /**
-     * The catalog served now with its rendered bytes, or {@code null} before the first: a single
-     * volatile read.
+     * The catalog served at {@code nowNanos} (the request's {@link System#nanoTime()}) with its
+     * rendered bytes, or {@code null} before the first: a single volatile read.
      */
-    Published latest() {
+    Published latest(long nowNanos) {
         Published newest = latest;
-        return newest == null ? null : newest.servedAt(System.nanoTime());
+        return newest == null ? null : newest.servedAt(nowNanos);
     }
 
     private RenderedCatalog render(HeldCatalog held, boolean stale) {

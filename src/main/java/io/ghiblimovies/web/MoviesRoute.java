@@ -143,15 +143,15 @@ public class MoviesRoute {
         }
         Request request = new Request(wanted, Conditions.acceptsGzip(http.getHeader(HttpHeaders.ACCEPT_ENCODING)),
                 http.getHeader(HttpHeaders.IF_NONE_MATCH), http.getHeader(HttpHeaders.IF_MODIFIED_SINCE), head);
-        MoviePages.Published latest = pages.latest();
         long now = System.nanoTime();
+        MoviePages.Published latest = pages.latest(now);
         if (latest != null && !latest.held().olderThan(maxAgeNanos, now)) {
             respond(context.response(), latest.fresh(), now, request);
             return;
         }
         Optional<CompletableFuture<HeldCatalog>> wait = refresher.refreshIfTooOld(latest == null ? null : latest.held(), now);
         if (wait.isEmpty()) {
-            respond(context.response(), latest, request);
+            respond(context.response(), latest, now, request);
             return;
         }
         Duration patience = latest != null ? config.refreshWait() : config.startupWait();
@@ -160,10 +160,13 @@ public class MoviesRoute {
         wait.get().copy()
                 .completeOnTimeout(null, patience.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((catalog, failure) -> eventLoop.runOnContext(
-                        ignored -> respond(context.response(), pages.latest(), request)));
+                        ignored -> {
+                            long answered = System.nanoTime();
+                            respond(context.response(), pages.latest(answered), answered, request);
+                        }));
     }
 
-    private void respond(HttpServerResponse response, MoviePages.Published published, Request request) {
+    private void respond(HttpServerResponse response, MoviePages.Published published, long nowNanos, Request request) {
         if (response.closed()) {
             return;
         }
@@ -178,8 +181,7 @@ public class MoviesRoute {
             }
             return;
         }
-        long now = System.nanoTime();
-        respond(response, published.at(maxAgeNanos, now), now, request);
+        respond(response, published.at(maxAgeNanos, nowNanos), nowNanos, request);
     }
 
     private void respond(HttpServerResponse response, RenderedCatalog rendered, long nowNanos, Request request) {
