@@ -13,9 +13,12 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 class CatalogMetrics {
 
-    void register(@Observes StartupEvent event, MeterRegistry registry, CatalogStore store, CatalogRefresher refresher) {
+    void register(@Observes StartupEvent event, MeterRegistry registry, CatalogStore store, CatalogRefresher refresher,
+            MoviesConfig config) {
         gauge(registry, "catalog.age.seconds", "Seconds since the served catalog was fetched (-1: none yet)", store,
                 s -> s.current().map(c -> (double) c.age(System.nanoTime()).toSeconds()).orElse(-1d));
+        gauge(registry, "catalog.max.age.seconds", "movies.max-age: a catalog older than this is served marked stale",
+                config, c -> c.maxAge().toMillis() / 1000d);
         gauge(registry, "catalog.stale", "1 while the served catalog is older than movies.max-age", store,
                 s -> s.current().map(c -> refresher.isStale(c, System.nanoTime()) ? 1d : 0d).orElse(0d));
         gauge(registry, "catalog.films", "Films in the served catalog", store,
