@@ -1,5 +1,8 @@
 package io.ghiblimovies.fleet;
 
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -7,12 +10,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
+import javax.net.ssl.SSLException;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.ghiblimovies.catalog.MoviesConfig;
+
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -41,6 +47,7 @@ class FleetRedis {
     enum Trouble {
         SLOW("does not answer within %s ms (quarkus.redis.timeout)"),
         UNREACHABLE("is unreachable (%s)"),
+        TLS("cannot be spoken to over TLS: %s"),
         CREDENTIALS("refuses our credentials (Redis says: %s)"),
         FULL("refuses writes: it is full, maxmemory reached (Redis says: %s)"),
         READ_ONLY("refuses writes: it is a read-only replica (Redis says: %s)"),
@@ -105,7 +112,8 @@ class FleetRedis {
     /** Whether Redis answers the check every replica makes (it may still refuse writes). */
     synchronized boolean answers() {
         Problem check = troubles[Call.CHECK.ordinal()];
-        return check == null || check.trouble != Trouble.SLOW && check.trouble != Trouble.UNREACHABLE;
+        return check == null || check.trouble != Trouble.SLOW && check.trouble != Trouble.UNREACHABLE
+                && check.trouble != Trouble.TLS;
     }
 
     /** Whether Redis is in any trouble now. */
@@ -178,6 +186,10 @@ class FleetRedis {
 
     /** What went wrong, named; the text is ours, or Redis' own error (never a command or a value), cut short. */
     private Problem problem(Throwable e) {
+        Optional<String> tls = tlsTrouble(e);
+        if (tls.isPresent()) {
+            return new Problem(Trouble.TLS, tls.get());
+        }
         for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof ErrorType error) {
                 String said = error.getMessage() == null ? "" : error.getMessage().lines().findFirst().orElse("");
@@ -199,5 +211,36 @@ class FleetRedis {
             }
         }
         return new Problem(Trouble.UNREACHABLE, e.getClass().getSimpleName());
+    }
+
+    /**
+     * What keeps TLS from working, when that is what failed: the server's certificate not trusted or
+     * not made for the host, or a setting the client needs. Said with the setting to look at; never
+     * with the URL (it may hold a password).
+     */
+    static Optional<String> tlsTrouble(Throwable e) {
+        boolean handshake = false;
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            String message = cause.getMessage() == null ? "" : cause.getMessage();
+            if (message.startsWith("Missing hostname verification algorithm")) {
+                return Optional.of("no hostname verification algorithm is set"
+                        + " (quarkus.tls.<name>.hostname-verification-algorithm=HTTPS)");
+            }
+            if (message.startsWith("Unknown identification algorithm")) {
+                return Optional.of("the Redis client knows no hostname verification algorithm NONE"
+                        + " (quarkus.tls.<name>.hostname-verification-algorithm=HTTPS)");
+            }
+            if (cause instanceof CertificateException && (message.startsWith("No subject alternative")
+                    || message.startsWith("No name matching"))) {
+                return Optional.of("the server's certificate does not match the host in quarkus.redis.hosts ("
+                        + message.lines().findFirst().orElse("") + ")");
+            }
+            if (cause instanceof CertPathBuilderException || cause instanceof CertPathValidatorException) {
+                return Optional.of("the server's certificate is not trusted"
+                        + " (its CA is not in quarkus.tls.<name>.trust-store.pem.certs)");
+            }
+            handshake |= cause instanceof SSLException;
+        }
+        return handshake ? Optional.of("the TLS handshake failed (" + e.getClass().getSimpleName() + ")") : Optional.empty();
     }
 }

@@ -31,9 +31,14 @@ import io.restassured.path.json.JsonPath;
 /**
  * Beyond one Redis: three packaged replicas sharing through a Redis Cluster (three primaries, each
  * with a replica) and through Sentinel (a primary, a replica, three sentinels), each primary killed
- * under traffic; and a Redis that asks for a password or an ACL user. Short settings as in FleetIT.
+ * under traffic, the replicas logged in as an ACL user who alone may touch the fleet's keys; and a
+ * Redis that asks for a password or an ACL user. Short settings as in FleetIT.
  */
 class RedisTopologiesIT {
+
+    /** The fleet logs in as this ACL user on every node of a cluster and at the sentinels and the nodes they name. */
+    private static final String ACL_USER = "ghibli";
+    private static final String ACL_PASSWORD = "acl-Passw0rd-3d4";
 
     @RegisterExtension
     final FakeGhibliApi ghibliApi = new FakeGhibliApi();
@@ -49,6 +54,7 @@ class RedisTopologiesIT {
     @Test
     void theFleetSharesThroughARedisClusterAndGoesOnAcrossAFailover() {
         try (RedisCluster cluster = RedisCluster.start()) {
+            cluster.addAclUserAlone(ACL_USER, ACL_PASSWORD);
             String key = FleetIT.catalogKey(ghibliApi);
             sharesAndGoesOnAcrossAFailover("cluster", Map.of("QUARKUS_REDIS_CLIENT_TYPE", "cluster"), cluster.urls(),
                     () -> cluster.primaryFor(key).command("HGET", key, "version"), () -> {
@@ -63,6 +69,7 @@ class RedisTopologiesIT {
     @Test
     void theFleetSharesThroughSentinelAndGoesOnAcrossAFailover() {
         try (RedisSentinels sentinels = RedisSentinels.start()) {
+            sentinels.addAclUserAlone(ACL_USER, ACL_PASSWORD);
             String key = FleetIT.catalogKey(ghibliApi);
             sharesAndGoesOnAcrossAFailover("sentinel", Map.of("QUARKUS_REDIS_CLIENT_TYPE", "sentinel",
                     "QUARKUS_REDIS_MASTER_NAME", RedisSentinels.MASTER, "QUARKUS_REDIS_ROLE", "master"), sentinels.urls(),
@@ -84,6 +91,8 @@ class RedisTopologiesIT {
             Supplier<String> sharedVersion, Runnable failOver) {
         Map<String, String> settings = new HashMap<>(FleetIT.settings(ghibliApi, hosts));
         settings.putAll(clientType);
+        settings.put("MOVIES_FLEET_REDIS_USER", ACL_USER);
+        settings.put("QUARKUS_REDIS_PASSWORD", ACL_PASSWORD);
         settings.put("QUARKUS_LOG_CATEGORY__IO_GHIBLIMOVIES__LEVEL", "INFO");
         fleet = new Replicas(topology, settings, Map.of());
         List<AppProcess> replicas = fleet.start(3);
@@ -116,7 +125,7 @@ class RedisTopologiesIT {
                 .isLessThan(MAX_AGE);
         assertThat(fleet.alive()).hasSameSizeAs(replicas);
         for (AppProcess replica : replicas) {
-            assertThat(replica.output()).doesNotContain("ERROR").doesNotContain("Exception:");
+            assertThat(replica.output()).doesNotContain("ERROR").doesNotContain("Exception:").doesNotContain(ACL_PASSWORD);
         }
     }
 

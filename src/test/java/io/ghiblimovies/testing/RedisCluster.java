@@ -54,6 +54,11 @@ public final class RedisCluster implements AutoCloseable {
         return nodes.stream().map(RedisServer::url).collect(Collectors.joining(","));
     }
 
+    /** The ACL user on every node, the default user left no key: {@link RedisServer#addAclUserAlone}. */
+    public void addAclUserAlone(String name, String secret) {
+        nodes.forEach(node -> node.addAclUserAlone(name, secret));
+    }
+
     /** Any node that answers, to ask the cluster about itself. */
     public RedisServer anyNode() {
         for (RedisServer node : nodes) {

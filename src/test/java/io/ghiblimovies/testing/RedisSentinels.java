@@ -75,6 +75,17 @@ public final class RedisSentinels implements AutoCloseable {
         return sentinelPorts.stream().map(port -> "redis://127.0.0.1:" + port).collect(Collectors.joining(","));
     }
 
+    /**
+     * The ACL user on the primary and its replica, the default user left no key there
+     * ({@link RedisServer#addAclUserAlone}), and on each sentinel: a client given the user logs in as
+     * it everywhere. The sentinels themselves still watch and promote as the default user.
+     */
+    public void addAclUserAlone(String name, String secret) {
+        primary.addAclUserAlone(name, secret);
+        replica.addAclUserAlone(name, secret);
+        sentinelPorts.forEach(port -> ask(port, "ACL", "SETUSER", name, "on", ">" + secret, "+@all"));
+    }
+
     public RedisServer primary() {
         return primary;
     }

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLSocketFactory;
+
 
 /**
  * A real Redis from Debian's {@code redis-server} package, started by the test on a free loopback
@@ -31,12 +33,16 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final List<String> arguments;
+    /** For a Redis that speaks TLS only: sockets that trust its certificate; null for plain TCP. */
+    private final SSLSocketFactory tls;
     private Process process;
+    private volatile String user;
     private volatile String password;
 
-    private RedisServer(int port, List<String> arguments) {
+    private RedisServer(int port, List<String> arguments, SSLSocketFactory tls) {
         this.port = port;
         this.arguments = List.copyOf(arguments);
+        this.tls = tls;
     }
 
     /** Starts a Redis on a free port, or skips the test when there is none to start (fails in CI). */
@@ -52,7 +58,23 @@ public final class RedisServer implements AutoCloseable {
     /** Starts a Redis on {@code port} with these arguments of {@code redis-server} too. */
     public static RedisServer start(int port, List<String> arguments) {
         requireBinary(BINARY);
-        RedisServer server = new RedisServer(port, arguments);
+        RedisServer server = new RedisServer(port, arguments, null);
+        server.launch();
+        return server;
+    }
+
+    /**
+     * Starts a Redis that speaks TLS only, on a free port, with the certificate and key given (signed
+     * by {@code authority}), asking clients for no certificate of their own.
+     */
+    public static RedisServer startTls(Certificates authority, Path[] certificateAndKey) {
+        requireBinary(BINARY);
+        int port = GhibliApiWireMock.freePort();
+        RedisServer server = new RedisServer(port, List.of("--port", "0", "--tls-port", Integer.toString(port),
+                "--tls-cert-file", certificateAndKey[0].toAbsolutePath().toString(),
+                "--tls-key-file", certificateAndKey[1].toAbsolutePath().toString(),
+                "--tls-ca-cert-file", authority.certificate().toAbsolutePath().toString(),
+                "--tls-auth-clients", "no"), authority.sockets());
         server.launch();
         return server;
     }
@@ -68,9 +90,12 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
-    /** {@code redis://127.0.0.1:<port>}, as {@code QUARKUS_REDIS_HOSTS} takes it. */
+    /**
+     * {@code redis://127.0.0.1:<port>}, as {@code QUARKUS_REDIS_HOSTS} takes it; for a Redis that speaks
+     * TLS, {@code rediss://localhost:<port>}, the name its certificate is made for.
+     */
     public String url() {
-        return "redis://127.0.0.1:" + port;
+        return tls == null ? "redis://127.0.0.1:" + port : "rediss://localhost:" + port;
     }
 
     /** Kills Redis at once (SIGKILL), as a crash would. */
@@ -85,6 +110,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts Redis again on the same port: empty, without a password. */
     public void restart() {
+        user = null;
         password = null;
         launch();
     }
@@ -94,22 +120,22 @@ public final class RedisServer implements AutoCloseable {
      * an array as its elements one per line.
      */
     public String command(String... words) {
-        return commandAt(port, password, words);
+        return commandAt(port, tls, user, password, words);
     }
 
     /** One command to whatever speaks Redis' protocol on {@code port} (a sentinel), as {@link #command}. */
     public static String commandAt(int port, String... words) {
-        return commandAt(port, null, words);
+        return commandAt(port, null, null, null, words);
     }
 
-    private static String commandAt(int port, String secret, String... words) {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+    private static String commandAt(int port, SSLSocketFactory tls, String user, String secret, String... words) {
+        try (Socket socket = tls == null ? new Socket("127.0.0.1", port) : tls.createSocket("localhost", port)) {
             // a wait, not a bound: building a 60 MB value in a script took over 5 s on a loaded machine
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
             if (secret != null) {
-                out.write(request("AUTH", secret));
+                out.write(user == null ? request("AUTH", secret) : request("AUTH", user, secret));
                 reply(in);
             }
             out.write(request(words));
@@ -126,6 +152,19 @@ public final class RedisServer implements AutoCloseable {
      */
     public void requirePassword(String secret) {
         command("CONFIG", "SET", "requirepass", secret == null ? "" : secret);
+        user = null;
+        password = secret;
+    }
+
+    /**
+     * Adds an ACL user with this password, who may run any command on the fleet's keys
+     * ({@code {ghibli-movies}:*}), and takes every key away from the default user: a client that does
+     * not log in as this user reads and writes nothing of the fleet's. This Redis' own commands log in as it.
+     */
+    public void addAclUserAlone(String name, String secret) {
+        command("ACL", "SETUSER", name, "on", ">" + secret, "~{ghibli-movies}:*", "&*", "+@all");
+        command("ACL", "SETUSER", "default", "resetkeys");
+        user = name;
         password = secret;
     }
 
