@@ -20,6 +20,8 @@ import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
+import io.ghiblimovies.LogFields;
+import io.ghiblimovies.ghibliapi.GhibliApiException;
 import io.ghiblimovies.ghibliapi.GhibliClient;
 import io.ghiblimovies.ghibliapi.GhibliData;
 import io.micrometer.core.instrument.Counter;
@@ -150,7 +152,9 @@ public class CatalogRefresher {
         try {
             syncWithFleet();
         } catch (RuntimeException | Error e) {
-            Log.warnf("The fleet's check failed; it runs again: %s", e.getClass().getName());
+            try (LogFields fields = LogFields.of("fleet-check-failed", "trouble", e.getClass().getName())) {
+                Log.warnf("The fleet's check failed; it runs again: %s", e.getClass().getName());
+            }
         } finally {
             if (config.scheduleEnabled() && !stopping) {
                 try {
@@ -169,8 +173,10 @@ public class CatalogRefresher {
     private void publishSaved(Catalog saved) {
         long ageMillis = fleet.now().toEpochMilli() - saved.fetchedAt().toEpochMilli();
         if (ageMillis < 0) {
-            Log.infof("The catalog snapshot was fetched at %s, after now (%s): a clock went back. It is served"
-                    + " as stale until a refresh replaces it", saved.fetchedAt(), fleet.now());
+            try (LogFields fields = LogFields.of("snapshot-from-the-future", "fetchedAt", saved.fetchedAt())) {
+                Log.infof("The catalog snapshot was fetched at %s, after now (%s): a clock went back. It is served"
+                        + " as stale until a refresh replaces it", saved.fetchedAt(), fleet.now());
+            }
             ageMillis = config.maxAge().toMillis() + 1000;
         }
         store.publish(saved, Origin.SNAPSHOT, System.nanoTime() - Math.min(ageMillis, OLDEST.toMillis()) * 1_000_000);
@@ -203,8 +209,12 @@ public class CatalogRefresher {
         RefreshStatus before = status;
         if (before.failingSince() != null && !isStale(taken, System.nanoTime())) {
             status = before.succeeded(taken.catalog().fetchedAt());
-            Log.infof("The fleet's catalog is fresh again (fetched %s by another replica) after %d failed refreshes"
-                    + " here since %s", taken.catalog().fetchedAt(), before.consecutiveFailures(), before.failingSince());
+            try (LogFields fields = LogFields.of("fresh-again", "fetchedAt", taken.catalog().fetchedAt(),
+                    "origin", Origin.SHARED.tag(), "failures", before.consecutiveFailures(),
+                    "failingSince", before.failingSince())) {
+                Log.infof("The fleet's catalog is fresh again (fetched %s by another replica) after %d failed refreshes"
+                        + " here since %s", taken.catalog().fetchedAt(), before.consecutiveFailures(), before.failingSince());
+            }
         }
         snapshot.save(taken.catalog());
     }
@@ -230,7 +240,9 @@ public class CatalogRefresher {
                     job.run();
                 } catch (RuntimeException | Error e) {
                     // thrown out of here, it would cancel every later run
-                    Log.warnf("A background job failed; it runs again in %s: %s", interval, e.getClass().getName());
+                    try (LogFields fields = LogFields.of("job-failed", "trouble", e.getClass().getName())) {
+                        Log.warnf("A background job failed; it runs again in %s: %s", interval, e.getClass().getName());
+                    }
                 }
             }, millis, millis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
@@ -272,8 +284,10 @@ public class CatalogRefresher {
         runner.shutdown(); // what is queued or scheduled is dropped; what runs is let end
         try {
             if (!runner.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                Log.infof("A catalog refresh still runs %d s after the stop began; leaving it behind",
-                        STOP_WAIT.toSeconds());
+                try (LogFields fields = LogFields.of("refresh-left-behind")) {
+                    Log.infof("A catalog refresh still runs %d s after the stop began; leaving it behind",
+                            STOP_WAIT.toSeconds());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -430,11 +444,23 @@ public class CatalogRefresher {
         RefreshStatus before = status;
         status = before.succeeded(at);
         if (before.failingSince() != null) {
-            Log.infof("Ghibli API is back after %d failed refreshes since %s; serving a new catalog",
-                    before.consecutiveFailures(), before.failingSince());
+            try (LogFields fields = LogFields.of("fresh-again", "fetchedAt", catalog.fetchedAt(),
+                    "origin", Origin.API.tag(), "failures", before.consecutiveFailures(),
+                    "failingSince", before.failingSince())) {
+                Log.infof("Ghibli API is back after %d failed refreshes since %s; serving a new catalog",
+                        before.consecutiveFailures(), before.failingSince());
+            }
         }
         Log.debugf("Catalog refreshed: %d films, %d people, in %d ms", catalog.movies().size(),
                 catalog.peopleCount(), Duration.between(at, fleet.now()).toMillis());
+    }
+
+    /** The kind of a refresh's failure, as the metrics name it: {@code timeout}, {@code http_error}... */
+    private static String trouble(Throwable e) {
+        if (e instanceof GhibliApiException api) {
+            return api.kind().tag();
+        }
+        return e instanceof TimeoutException ? "timeout" : e.getClass().getSimpleName();
     }
 
     private void failed(Throwable e, Instant at) {
@@ -449,9 +475,12 @@ public class CatalogRefresher {
                 : String.valueOf(e.getMessage());
         status = before.failed(at, why);
         if (before.failingSince() == null) {
-            Log.warnf("Catalog refresh failed, serving the last good catalog (%s): %s",
-                    Optional.ofNullable(store.latest()).map(c -> "fetched " + c.catalog().fetchedAt()).orElse("none yet"),
-                    why);
+            Optional<Instant> served = Optional.ofNullable(store.latest()).map(c -> c.catalog().fetchedAt());
+            try (LogFields fields = LogFields.of("refresh-failed", "trouble", trouble(e),
+                    "fetchedAt", served.orElse(null))) {
+                Log.warnf("Catalog refresh failed, serving the last good catalog (%s): %s",
+                        served.map(fetched -> "fetched " + fetched).orElse("none yet"), why);
+            }
         } else {
             Log.debugf("Catalog refresh failed again (%d in a row): %s", before.consecutiveFailures() + 1, why);
         }

@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.ghiblimovies.LogFields;
 import io.quarkus.logging.Log;
 
 /**
@@ -45,13 +46,19 @@ public class CatalogSnapshot {
                         + " a catalog may take");
             }
             Catalog catalog = format.read(Files.readAllBytes(file));
-            Log.infof("Loaded the catalog snapshot %s, fetched %s", file, catalog.fetchedAt());
+            try (LogFields fields = LogFields.of("snapshot-loaded", "fetchedAt", catalog.fetchedAt())) {
+                Log.infof("Loaded the catalog snapshot %s, fetched %s", file, catalog.fetchedAt());
+            }
             return Optional.of(catalog);
         } catch (CatalogFormat.Refused e) {
-            Log.warnf("Ignoring the catalog snapshot %s: %s", file, e.getMessage());
+            try (LogFields fields = LogFields.of("snapshot-ignored", "trouble", "refused")) {
+                Log.warnf("Ignoring the catalog snapshot %s: %s", file, e.getMessage());
+            }
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            Log.warnf("Ignoring the catalog snapshot %s: it cannot be read (%s)", file, e.getMessage());
+            try (LogFields fields = LogFields.of("snapshot-ignored", "trouble", "unreadable")) {
+                Log.warnf("Ignoring the catalog snapshot %s: it cannot be read (%s)", file, e.getMessage());
+            }
             return Optional.empty();
         }
     }
@@ -76,12 +83,17 @@ public class CatalogSnapshot {
             }
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             if (writeFailing) {
-                Log.infof("The catalog snapshot %s is written again", file);
+                try (LogFields fields = LogFields.of("snapshot-written-again")) {
+                    Log.infof("The catalog snapshot %s is written again", file);
+                }
                 writeFailing = false;
             }
         } catch (IOException | RuntimeException e) {
             if (!writeFailing) {
-                Log.warnf("Cannot write the catalog snapshot %s (%s); the service goes on without it", file, e.getMessage());
+                try (LogFields fields = LogFields.of("snapshot-not-written", "trouble", e.getClass().getSimpleName())) {
+                    Log.warnf("Cannot write the catalog snapshot %s (%s); the service goes on without it", file,
+                            e.getMessage());
+                }
                 writeFailing = true;
             }
             deleteQuietly(temporary);

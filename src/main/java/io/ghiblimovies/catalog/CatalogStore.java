@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Singleton;
 
+import io.ghiblimovies.LogFields;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CaffeineCache;
@@ -100,8 +101,11 @@ public class CatalogStore {
         try {
             prepared.fire(new Publication(published, servedFromNanos)); // rendered now, on this thread, never by a request
         } catch (RuntimeException e) {
-            Log.warnf("The catalog fetched %s from %s cannot be rendered, and is not served: %s", catalog.fetchedAt(),
-                    from.tag(), e.getClass().getSimpleName());
+            try (LogFields fields = LogFields.of("catalog-not-rendered", "fetchedAt", catalog.fetchedAt(),
+                    "origin", from.tag(), "trouble", e.getClass().getSimpleName())) {
+                Log.warnf("The catalog fetched %s from %s cannot be rendered, and is not served: %s", catalog.fetchedAt(),
+                        from.tag(), e.getClass().getSimpleName());
+            }
             return false;
         }
         lastGood = published;

@@ -17,6 +17,7 @@ import jakarta.enterprise.inject.Instance;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ghiblimovies.LogFields;
 import io.ghiblimovies.catalog.MoviesConfig;
 
 import io.quarkus.logging.Log;
@@ -87,8 +88,11 @@ class FleetRedis {
         // a hash tag: every key of a fleet hashes to one slot of a Redis Cluster
         this.prefix = "{" + config.fleet().keyPrefix() + "}:v2:";
         this.timeout = timeout;
-        this.redis.ifPresent(ignored -> Log.infof("Sharing the catalog with other replicas through Redis, keys %s*",
-                prefix));
+        if (this.redis.isPresent()) {
+            try (LogFields fields = LogFields.of("sharing")) {
+                Log.infof("Sharing the catalog with other replicas through Redis, keys %s*", prefix);
+            }
+        }
     }
 
     boolean configured() {
@@ -167,8 +171,10 @@ class FleetRedis {
         boolean before = first() != null;
         troubles[call.ordinal()] = null;
         if (before && first() == null) {
-            Log.info("The shared store (Redis) answers and accepts writes again; this replica shares the fleet's"
-                    + " catalog again");
+            try (LogFields fields = LogFields.of("store-back")) {
+                Log.info("The shared store (Redis) answers and accepts writes again; this replica shares the fleet's"
+                        + " catalog again");
+            }
         }
     }
 
@@ -178,8 +184,10 @@ class FleetRedis {
             return;
         }
         if (first() == null) {
-            Log.warnf("The shared store (Redis) %s; this replica serves its own catalog and reads the API itself"
-                    + " when it is due, until Redis is back", now.getMessage());
+            try (LogFields fields = LogFields.of("store-trouble", "trouble", now.trouble.name().toLowerCase(Locale.ROOT))) {
+                Log.warnf("The shared store (Redis) %s; this replica serves its own catalog and reads the API itself"
+                        + " when it is due, until Redis is back", now.getMessage());
+            }
         }
         troubles[call.ordinal()] = now; // readiness tells the latest; the log, when it started
     }

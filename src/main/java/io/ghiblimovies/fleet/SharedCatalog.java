@@ -13,6 +13,7 @@ import java.util.concurrent.locks.LockSupport;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.ghiblimovies.LogFields;
 import io.ghiblimovies.catalog.Catalog;
 import io.ghiblimovies.catalog.CatalogFormat;
 import io.ghiblimovies.catalog.CatalogRefresher;
@@ -554,8 +555,11 @@ class SharedCatalog implements Fleet {
             publications.ifPresent(Counter::increment);
         } else if (outcome.equals("future")) {
             clock = null; // this replica's idea of Redis' time is off: taken again at the next check
-            Log.warnf("Redis refused the catalog fetched %s: later than its own clock; this replica takes its time again",
-                    catalog.fetchedAt());
+            try (LogFields fields = LogFields.of("shared-catalog-refused", "trouble", "future",
+                    "fetchedAt", catalog.fetchedAt())) {
+                Log.warnf("Redis refused the catalog fetched %s: later than its own clock; this replica takes its time"
+                        + " again", catalog.fetchedAt());
+            }
         }
         return new Written(outcome, answer.size() > 1 ? answer.get(1).toString() : "");
     }
@@ -604,7 +608,9 @@ class SharedCatalog implements Fleet {
         refused = raw;
         if (why != null && !Objects.equals(raw + "|" + why, lastRefusal)) {
             lastRefusal = raw + "|" + why;
-            Log.warnf("Ignoring the shared catalog %s in Redis: %s; the next catalog shared replaces it", key, why);
+            try (LogFields fields = LogFields.of("shared-catalog-ignored")) {
+                Log.warnf("Ignoring the shared catalog %s in Redis: %s; the next catalog shared replaces it", key, why);
+            }
         }
     }
 }

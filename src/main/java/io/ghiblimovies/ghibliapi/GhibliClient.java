@@ -30,6 +30,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.ghiblimovies.LogFields;
 import io.ghiblimovies.ghibliapi.GhibliApiException.Kind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -157,7 +158,9 @@ public class GhibliClient {
             List<GhibliSpecies> species = read("/species", () -> api.species(PAGE_LIMIT), GhibliSpecies.class,
                     kind -> notBlank(kind.id()) && notBlank(kind.name()), false);
             if (speciesFailing) {
-                Log.info("GET /species answers again; people show their species");
+                try (LogFields fields = LogFields.of("species-back")) {
+                    Log.info("GET /species answers again; people show their species");
+                }
                 speciesFailing = false;
             }
             return species;
@@ -166,7 +169,9 @@ public class GhibliClient {
                 throw e; // the whole read is over, not just species
             }
             if (!speciesFailing) {
-                Log.warnf("Showing people without their species: %s", e.getMessage());
+                try (LogFields fields = LogFields.of("species-missing", "trouble", e.kind().tag())) {
+                    Log.warnf("Showing people without their species: %s", e.getMessage());
+                }
                 speciesFailing = true;
             }
             return List.of();
@@ -231,7 +236,9 @@ public class GhibliClient {
 
     private <T> List<T> items(String endpoint, JsonNode body, Class<T> type, Predicate<T> usable) {
         if (body.size() >= PAGE_LIMIT) {
-            Log.warnf("GET %s returned %d items, the page limit: the list may be truncated", endpoint, body.size());
+            try (LogFields fields = LogFields.of("list-truncated", "endpoint", endpoint)) {
+                Log.warnf("GET %s returned %d items, the page limit: the list may be truncated", endpoint, body.size());
+            }
         }
         List<T> items = new ArrayList<>(body.size());
         int skipped = 0;

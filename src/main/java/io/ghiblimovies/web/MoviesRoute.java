@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.ghiblimovies.LogFields;
 import io.ghiblimovies.catalog.CatalogRefresher;
 import io.ghiblimovies.catalog.HeldCatalog;
 import io.ghiblimovies.catalog.MoviesConfig;
@@ -107,8 +108,11 @@ public class MoviesRoute {
 
     void register(@Observes Router router, Vertx vertx) {
         // Linux' epoll (quarkus.vertx.prefer-native-transport) carries more connections per core than Java NIO: docs/performance.md
-        Log.infof("HTTP connections are served on %s", vertx.isNativeTransportEnabled() ? "epoll, Linux' native transport"
-                : "Java NIO (no native transport here, or quarkus.vertx.prefer-native-transport=false)");
+        try (LogFields fields = LogFields.of("http-transport", "transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")) {
+            Log.infof("HTTP connections are served on %s", vertx.isNativeTransportEnabled()
+                    ? "epoll, Linux' native transport"
+                    : "Java NIO (no native transport here, or quarkus.vertx.prefer-native-transport=false)");
+        }
         router.get(PATH).handler(this::handle);
         router.head(PATH).handler(this::handle);
         router.route(PATH).handler(context -> context.response().setStatusCode(405)

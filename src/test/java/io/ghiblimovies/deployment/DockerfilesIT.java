@@ -58,7 +58,9 @@ class DockerfilesIT {
             "docker/Dockerfile.native-build" })
     void everyImageOpensItsManagementInterfaceToTheOrchestrator(String dockerfile) throws IOException {
         assertThat(Files.readString(Path.of(dockerfile))).contains("ENV QUARKUS_MANAGEMENT_HOST=0.0.0.0")
-                .contains("EXPOSE 8080 9000");
+                .contains("EXPOSE 8080 9000")
+                // and logs JSON lines for a log pipeline (JsonLogsIT reads them)
+                .contains("ENV QUARKUS_LOG_CONSOLE_JSON_ENABLED=true");
     }
 
     /**

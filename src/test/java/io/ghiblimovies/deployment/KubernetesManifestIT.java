@@ -106,7 +106,8 @@ class KubernetesManifestIT {
         assertThat(fromSecret).containsExactlyInAnyOrderEntriesOf(
                 Map.of("QUARKUS_REDIS_PASSWORD", "password", "MOVIES_FLEET_REDIS_USER", "user"));
         assertThat(environment).doesNotContainKeys("QUARKUS_REDIS_PASSWORD", "MOVIES_FLEET_REDIS_USER");
-        assertThat(environment).containsEntry("QUARKUS_MANAGEMENT_HOST", "0.0.0.0");
+        assertThat(environment).containsEntry("QUARKUS_MANAGEMENT_HOST", "0.0.0.0")
+                .containsEntry("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true");
     }
 
     /**
