@@ -10,6 +10,7 @@ import java.util.Optional;
 import io.ghiblimovies.ghibliapi.GhibliApiConfig;
 import io.ghiblimovies.ghibliapi.GhibliClient;
 import io.quarkus.redis.runtime.client.config.RedisConfig;
+import io.quarkus.redis.runtime.client.config.TlsConfig;
 import io.quarkus.restclient.config.RestClientsConfig;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.ConfigValidationException.Problem;
@@ -122,7 +123,23 @@ public class SettingsCheck implements ConfigValidator {
                 }
             }));
             positive(problems, prefix + "timeout", client.timeout());
+            client.tlsConfigurationName().filter(tls -> olderTlsSettings(client.tls())).ifPresent(tls -> problems.add(
+                    new Problem(prefix + "tls.* is set, and is not used: Redis' TLS settings are read from Quarkus' TLS"
+                            + " registry (" + prefix + "tls-configuration-name=" + tls + "). Give the server's CA as"
+                            + " quarkus.tls." + tls + ".trust-store.pem.certs (QUARKUS_TLS_" + tls.toUpperCase(Locale.ROOT)
+                            + "_TRUST_STORE_PEM_CERTS): docs/fleet.md, Redis over TLS")));
         });
+    }
+
+    /** Whether any of the Redis client's own TLS settings, which the TLS registry replaces, is set. */
+    private static boolean olderTlsSettings(TlsConfig tls) {
+        return tls.enabled() || tls.trustAll()
+                || tls.trustCertificatePem().enabled() || tls.trustCertificatePem().certs().isPresent()
+                || tls.trustCertificateJks().enabled() || tls.trustCertificateJks().path().isPresent()
+                || tls.trustCertificatePfx().enabled() || tls.trustCertificatePfx().path().isPresent()
+                || tls.keyCertificatePem().enabled() || tls.keyCertificatePem().certs().isPresent()
+                || tls.keyCertificateJks().enabled() || tls.keyCertificateJks().path().isPresent()
+                || tls.keyCertificatePfx().enabled() || tls.keyCertificatePfx().path().isPresent();
     }
 
     private static String redisUrlProblem(URI uri) {

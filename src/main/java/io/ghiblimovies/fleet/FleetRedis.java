@@ -74,13 +74,15 @@ class FleetRedis {
     private final Optional<RedisDataSource> redis;
     private final String prefix;
     private final Duration timeout;
+    /** The TLS registry's configuration Redis' TLS settings are read from, named in the lines that tell a TLS trouble. */
+    private final String tlsName;
     /** Each kind of call's trouble, named once it failed twice in a row, until it works again. */
     private final Problem[] troubles = new Problem[Call.values().length];
     private final int[] inARow = new int[Call.values().length];
 
     FleetRedis(@ConfigProperty(name = "quarkus.redis.hosts") Optional<String> hosts,
             @ConfigProperty(name = "quarkus.redis.timeout") Duration timeout, Instance<RedisDataSource> redis,
-            MoviesConfig config) {
+            @ConfigProperty(name = "quarkus.redis.tls-configuration-name") Optional<String> tlsName, MoviesConfig config) {
         // the client made here, on the thread that starts the service: made later on the refresh thread,
         // its creation raced Quarkus' own startup (a ConcurrentModificationException)
         this.redis = hosts.filter(value -> !value.isBlank()).map(value -> redis.get());
@@ -88,6 +90,7 @@ class FleetRedis {
         // a hash tag: every key of a fleet hashes to one slot of a Redis Cluster
         this.prefix = "{" + config.fleet().keyPrefix() + "}:v2:";
         this.timeout = timeout;
+        this.tlsName = tlsName.orElse("<name>");
         if (this.redis.isPresent()) {
             try (LogFields fields = LogFields.of("sharing")) {
                 Log.infof("Sharing the catalog with other replicas through Redis, keys %s*", prefix);
@@ -226,17 +229,17 @@ class FleetRedis {
      * not made for the host, or a setting the client needs. Said with the setting to look at; never
      * with the URL (it may hold a password).
      */
-    static Optional<String> tlsTrouble(Throwable e) {
+    private Optional<String> tlsTrouble(Throwable e) {
         boolean handshake = false;
         for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             String message = cause.getMessage() == null ? "" : cause.getMessage();
             if (message.startsWith("Missing hostname verification algorithm")) {
                 return Optional.of("no hostname verification algorithm is set"
-                        + " (quarkus.tls.<name>.hostname-verification-algorithm=HTTPS)");
+                        + " (quarkus.tls." + tlsName + ".hostname-verification-algorithm=HTTPS)");
             }
             if (message.startsWith("Unknown identification algorithm")) {
-                return Optional.of("the Redis client knows no hostname verification algorithm NONE"
-                        + " (quarkus.tls.<name>.hostname-verification-algorithm=HTTPS)");
+                return Optional.of("the Redis client knows no hostname verification algorithm " + message.substring(
+                        message.lastIndexOf(' ') + 1) + " (quarkus.tls." + tlsName + ".hostname-verification-algorithm=HTTPS)");
             }
             if (cause instanceof CertificateException && (message.startsWith("No subject alternative")
                     || message.startsWith("No name matching"))) {
@@ -245,7 +248,7 @@ class FleetRedis {
             }
             if (cause instanceof CertPathBuilderException || cause instanceof CertPathValidatorException) {
                 return Optional.of("the server's certificate is not trusted"
-                        + " (its CA is not in quarkus.tls.<name>.trust-store.pem.certs)");
+                        + " (its CA is not in quarkus.tls." + tlsName + ".trust-store.pem.certs)");
             }
             handshake |= cause instanceof SSLException;
         }

@@ -34,6 +34,9 @@ class StartupSettingsIT {
             "MOVIES_FLEET_LEASE_TTL, 0s, movies.fleet.lease-ttl",
             "MOVIES_FLEET_SWITCH_DELAY, -1s, movies.fleet.switch-delay",
             "MOVIES_FLEET_SWITCH_DELAY, 2m, movies.fleet.switch-delay",
+            // the Redis client's older TLS settings: the CA goes to the TLS registry (docs/fleet.md)
+            "QUARKUS_REDIS_TLS_TRUST_CERTIFICATE_PEM_CERTS, /etc/redis-ca.crt, quarkus.redis.tls",
+            "QUARKUS_REDIS_TLS_ENABLED, true, quarkus.tls.redis.trust-store.pem.certs",
     })
     void aBadSettingStopsStartupBeforeAnythingRunsNamingTheSetting(String variable, String value, String setting) {
         // should startup get as far as a refresh, it must not leave the machine

@@ -25,9 +25,10 @@ import io.restassured.path.json.JsonPath;
 /**
  * A Redis that speaks TLS only and asks for a password, as managed Redis services do, its
  * certificate signed by a CA made with {@code openssl} for {@code localhost}: replicas given that CA
- * through Quarkus' TLS registry share through it; a replica that does not trust the certificate, or
- * that reaches Redis by a name the certificate is not made for, names that trouble once, with no stack
- * trace, and serves alone until it is started with the right settings. No password is ever shown.
+ * through Quarkus' TLS registry share through it; a replica that does not trust the certificate, that
+ * reaches Redis by a name the certificate is not made for, or that is told to check no name, names
+ * that trouble once, with no stack trace, and serves alone until it is started with the right
+ * settings. No password is ever shown.
  */
 class RedisTlsIT {
 
@@ -58,13 +59,10 @@ class RedisTlsIT {
             fleet = new Replicas("tls", settings, Map.of());
             String key = FleetIT.catalogKey(ghibliApi);
 
-            // the way docs/fleet.md gives: the TLS registry, hostnames verified
-            AppProcess first = fleet.start(registry(authority.certificate()));
-            AppProcess second = fleet.start(registry(authority.certificate()));
-            // the older way, quarkus.redis.tls.*, still works (it verifies no hostname)
-            AppProcess older = fleet.start(Map.of("QUARKUS_REDIS_TLS_ENABLED", "true",
-                    "QUARKUS_REDIS_TLS_TRUST_CERTIFICATE_PEM_CERTS", authority.certificate().toString()));
-            List<AppProcess> sharing = List.of(first, second, older);
+            // the way docs/fleet.md gives: the CA alone (the TLS registry, hostnames verified, is the default)
+            AppProcess first = fleet.start(trusting(authority.certificate()));
+            AppProcess second = fleet.start(trusting(authority.certificate()));
+            List<AppProcess> sharing = List.of(first, second);
             sharing.forEach(replica -> replica.awaitMovies(DEADLINE));
             await().atMost(DEADLINE).until(() -> redis.command("HGET", key, "version") != null);
             for (AppProcess replica : sharing) {
@@ -72,17 +70,17 @@ class RedisTlsIT {
                 assertThat(sharedStoreState(replica)).isEqualTo("answers");
             }
 
-            AppProcess untrusting = fleet.start(registry(another.certificate()));
+            AppProcess untrusting = fleet.start(trusting(another.certificate()));
             Map<AppProcess, String> troubled = Map.of(untrusting,
-                    "cannot be spoken to over TLS: the server's certificate is not trusted",
+                    "cannot be spoken to over TLS: the server's certificate is not trusted"
+                            + " (its CA is not in quarkus.tls.redis.trust-store.pem.certs)",
                     fleet.start(Map.of("QUARKUS_REDIS_HOSTS", redis.url().replace("localhost", "127.0.0.1"),
-                            "QUARKUS_REDIS_TLS_CONFIGURATION_NAME", "redis",
-                            "QUARKUS_TLS_REDIS_TRUST_STORE_PEM_CERTS", authority.certificate().toString(),
-                            "QUARKUS_TLS_REDIS_HOSTNAME_VERIFICATION_ALGORITHM", "HTTPS")),
-                    "cannot be spoken to over TLS: the server's certificate does not match the host",
-                    fleet.start(Map.of("QUARKUS_REDIS_TLS_CONFIGURATION_NAME", "redis",
                             "QUARKUS_TLS_REDIS_TRUST_STORE_PEM_CERTS", authority.certificate().toString())),
-                    "cannot be spoken to over TLS: no hostname verification algorithm is set");
+                    "cannot be spoken to over TLS: the server's certificate does not match the host in quarkus.redis.hosts",
+                    // the way one would turn the check of the name off, which the Redis client does not know
+                    fleet.start(Map.of("QUARKUS_TLS_REDIS_TRUST_STORE_PEM_CERTS", authority.certificate().toString(),
+                            "QUARKUS_TLS_REDIS_HOSTNAME_VERIFICATION_ALGORITHM", "NONE")),
+                    "cannot be spoken to over TLS: the Redis client knows no hostname verification algorithm NONE");
             troubled.forEach((replica, trouble) -> {
                 // serves alone, its own read of the API
                 assertThat(replica.awaitMovies(DEADLINE).getList("movies")).isNotEmpty();
@@ -93,7 +91,7 @@ class RedisTlsIT {
 
             // started again with the CA it lacked, it shares
             untrusting.stop(DEADLINE);
-            AppProcess corrected = fleet.start(registry(authority.certificate()));
+            AppProcess corrected = fleet.start(trusting(authority.certificate()));
             corrected.awaitMovies(DEADLINE);
             await().atMost(DEADLINE).until(() -> version(corrected).equals(redis.command("HGET", key, "version")));
             assertThat(sharedStoreState(corrected)).isEqualTo("answers");
@@ -110,11 +108,9 @@ class RedisTlsIT {
         }
     }
 
-    /** The way docs/fleet.md gives: the CA in Quarkus' TLS registry, under the name {@code redis}, hostnames verified. */
-    private static Map<String, String> registry(Path certificate) {
-        return Map.of("QUARKUS_REDIS_TLS_CONFIGURATION_NAME", "redis",
-                "QUARKUS_TLS_REDIS_TRUST_STORE_PEM_CERTS", certificate.toString(),
-                "QUARKUS_TLS_REDIS_HOSTNAME_VERIFICATION_ALGORITHM", "HTTPS");
+    /** The server's CA given as docs/fleet.md says: the TLS registry's configuration {@code redis}. */
+    private static Map<String, String> trusting(Path certificate) {
+        return Map.of("QUARKUS_TLS_REDIS_TRUST_STORE_PEM_CERTS", certificate.toString());
     }
 
     private static String version(AppProcess replica) {
