@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 import io.ghiblimovies.ghibliapi.GhibliApiConfig;
 import io.ghiblimovies.ghibliapi.GhibliClient;
@@ -32,6 +33,9 @@ public class SettingsCheck implements ConfigValidator {
 
     /** The longest {@code movies.fleet.switch-delay}: a replica with nothing served yet waits for it, and so may a stop. */
     static final Duration LONGEST_SWITCH_DELAY = Duration.ofSeconds(5);
+
+    /** The TLS registry's configuration for Redis that application.properties sets up (its name check: HTTPS). */
+    static final String TLS_CONFIGURATION = "redis";
 
     /** The REST client's name for the Ghibli API ({@code configKey}), as users write its settings. */
     static final String CLIENT = "ghibli-api";
@@ -123,11 +127,18 @@ public class SettingsCheck implements ConfigValidator {
                 }
             }));
             positive(problems, prefix + "timeout", client.timeout());
-            client.tlsConfigurationName().filter(tls -> olderTlsSettings(client.tls())).ifPresent(tls -> problems.add(
-                    new Problem(prefix + "tls.* is set, and is not used: Redis' TLS settings are read from Quarkus' TLS"
-                            + " registry (" + prefix + "tls-configuration-name=" + tls + "). Give the server's CA as"
-                            + " quarkus.tls." + tls + ".trust-store.pem.certs (QUARKUS_TLS_" + tls.toUpperCase(Locale.ROOT)
-                            + "_TRUST_STORE_PEM_CERTS): docs/fleet.md, Redis over TLS")));
+            String tls = client.tlsConfigurationName().orElse(TLS_CONFIGURATION);
+            String registry = "Quarkus' TLS registry: " + prefix + "tls-configuration-name=" + tls + " (QUARKUS_REDIS_TLS_"
+                    + "CONFIGURATION_NAME), and the server's CA, unless the JVM trusts it, as quarkus.tls." + tls
+                    + ".trust-store.pem.certs (QUARKUS_TLS_" + tls.toUpperCase(Locale.ROOT).replace('-', '_')
+                    + "_TRUST_STORE_PEM_CERTS): docs/fleet.md, Redis over TLS";
+            if (olderTlsSettings(client.tls())) {
+                problems.add(new Problem(prefix + "tls.* is set: Redis' TLS settings are read from " + registry));
+            } else if (client.tlsConfigurationName().isEmpty() && client.hosts().orElse(Set.of()).stream()
+                    .anyMatch(uri -> "rediss".equalsIgnoreCase(uri.getScheme()))) {
+                problems.add(new Problem(prefix + "hosts is a rediss:// URL, and " + prefix + "tls-configuration-name is"
+                        + " not set: without it the server's name goes unchecked. Set " + registry));
+            }
         });
     }
 

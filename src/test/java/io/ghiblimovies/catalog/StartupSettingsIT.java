@@ -37,6 +37,7 @@ class StartupSettingsIT {
             // the Redis client's older TLS settings: the CA goes to the TLS registry (docs/fleet.md)
             "QUARKUS_REDIS_TLS_TRUST_CERTIFICATE_PEM_CERTS, /etc/redis-ca.crt, quarkus.redis.tls",
             "QUARKUS_REDIS_TLS_ENABLED, true, quarkus.tls.redis.trust-store.pem.certs",
+            "QUARKUS_REDIS_HOSTS, rediss://redis:6380, quarkus.redis.tls-configuration-name",
     })
     void aBadSettingStopsStartupBeforeAnythingRunsNamingTheSetting(String variable, String value, String setting) {
         // should startup get as far as a refresh, it must not leave the machine

@@ -55,11 +55,12 @@ class RedisTlsIT {
             redis.requirePassword(PASSWORD);
             Map<String, String> settings = new HashMap<>(FleetIT.settings(ghibliApi, redis.url()));
             settings.put("QUARKUS_REDIS_PASSWORD", PASSWORD);
+            settings.put("QUARKUS_REDIS_TLS_CONFIGURATION_NAME", "redis");
             settings.put("QUARKUS_LOG_CATEGORY__IO_GHIBLIMOVIES__LEVEL", "INFO");
             fleet = new Replicas("tls", settings, Map.of());
             String key = FleetIT.catalogKey(ghibliApi);
 
-            // the way docs/fleet.md gives: the CA alone (the TLS registry, hostnames verified, is the default)
+            // the way docs/fleet.md gives: the TLS registry's configuration redis (hostnames verified), and the CA
             AppProcess first = fleet.start(trusting(authority.certificate()));
             AppProcess second = fleet.start(trusting(authority.certificate()));
             List<AppProcess> sharing = List.of(first, second);
