@@ -87,6 +87,30 @@ class DockerfilesIT {
         assertThat(check.waitFor()).as("docker-compose config: %s", output).isZero();
     }
 
+    /**
+     * Laid over the fleet, compose-fleet-tls.yaml gives every replica what docs/fleet.md gives for
+     * Redis over TLS (RedisTlsIT runs those settings against a Redis that speaks TLS only).
+     */
+    @Test
+    void theTlsFleetGivesEveryReplicaTheSettingsOfRedisOverTls() throws Exception {
+        Path dockerCompose = Path.of("/usr/bin/docker-compose");
+        DebianPackages.require(Files.isExecutable(dockerCompose), "Compose validation",
+                "no docker-compose at " + dockerCompose + " (apt-get install docker-compose)");
+        Process config = new ProcessBuilder(dockerCompose.toString(), "-f", "docker/compose-fleet.yaml", "-f",
+                "docker/compose-fleet-tls.yaml", "config").redirectErrorStream(true).start();
+        String merged = new String(config.getInputStream().readAllBytes());
+        assertThat(config.waitFor()).as("docker-compose config: %s", merged).isZero();
+
+        for (String setting : List.of("QUARKUS_REDIS_HOSTS: rediss://redis:6379",
+                "QUARKUS_REDIS_TLS_CONFIGURATION_NAME: redis",
+                "QUARKUS_TLS_REDIS_TRUST_STORE_PEM_CERTS: /run/secrets/redis-ca.crt")) {
+            assertThat(merged.split(Pattern.quote(setting), -1)).as(setting).hasSize(4); // three replicas
+        }
+        assertThat(merged).contains("--tls-port 6379").contains("--port 0");
+        assertThat(Files.readString(Path.of("docs", "fleet.md")))
+                .contains("QUARKUS_REDIS_TLS_CONFIGURATION_NAME=redis").contains("QUARKUS_TLS_REDIS_TRUST_STORE_PEM_CERTS");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "docker/Dockerfile.native", "docker/Dockerfile.native-micro" })
     void theNativeImagesCopyTheExecutableTheNativeBuildMakes(String dockerfile) throws IOException {
