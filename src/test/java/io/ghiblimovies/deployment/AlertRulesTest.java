@@ -16,7 +16,9 @@ import io.ghiblimovies.testing.Prometheus;
 /**
  * The alerting rules an operator loads as they are ({@code deploy/prometheus/alerts.yaml}) are valid
  * and pass their unit tests ({@code alerts.test.yaml}: each alert fires when it should and not when
- * it should not), both run by Debian's {@code promtool}.
+ * it should not), and the example scrape configuration next to them is valid: all run by Debian's
+ * {@code promtool}. (Its Kubernetes example cannot be checked: Debian builds Prometheus without
+ * Kubernetes discovery.)
  */
 class AlertRulesTest {
 
@@ -27,6 +29,14 @@ class AlertRulesTest {
         String output = promtool("check", "rules", "alerts.yaml");
 
         assertThat(output).contains("SUCCESS: 5 rules found");
+    }
+
+    /** The example scrape configuration docs/kubernetes.md gives, with the rules next to it. */
+    @Test
+    void theExampleConfigurationIsValid() throws Exception {
+        String output = promtool("check", "config", "prometheus-compose.yaml");
+
+        assertThat(output).contains("SUCCESS: 1 rule files found").contains("SUCCESS: 5 rules found");
     }
 
     @Test

@@ -21,8 +21,9 @@ import org.awaitility.Awaitility;
 import io.restassured.path.json.JsonPath;
 
 /**
- * Debian's Prometheus on a free loopback port, scraping packaged apps' management ports every
- * second with {@code deploy/prometheus/alerts.yaml} loaded as it is and evaluated every second.
+ * Debian's Prometheus on a free loopback port, configured as {@code deploy/prometheus/prometheus-compose.yaml}
+ * says, with packaged apps' management ports for targets, scraping them every second, and
+ * {@code deploy/prometheus/alerts.yaml} loaded as it is and evaluated every second.
  * Without it the tests that need it are skipped, except in CI ({@code CI=true}). Its files (the
  * configuration, the time series, the log) go to {@code target/prometheus-<port>/}.
  */
@@ -31,6 +32,7 @@ public final class Prometheus implements AutoCloseable {
     public static final Path PROMTOOL = Path.of(System.getProperty("promtool.binary", "/usr/bin/promtool"));
     private static final Path BINARY = Path.of(System.getProperty("prometheus.binary", "/usr/bin/prometheus"));
     private static final Path RULES = Path.of("deploy", "prometheus", "alerts.yaml").toAbsolutePath();
+    private static final Path EXAMPLE = Path.of("deploy", "prometheus", "prometheus-compose.yaml");
     /** How often it scrapes and evaluates the rules. */
     public static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -60,18 +62,15 @@ public final class Prometheus implements AutoCloseable {
         for (int managementPort : managementPorts) {
             targets.append(targets.isEmpty() ? "" : ", ").append("'127.0.0.1:").append(managementPort).append('\'');
         }
-        String config = """
-                global:
-                  scrape_interval: %1$ds
-                  evaluation_interval: %1$ds
-                rule_files:
-                  - '%2$s'
-                scrape_configs:
-                  - job_name: ghibli-movies
-                    metrics_path: /q/metrics
-                    static_configs:
-                      - targets: [%3$s]
-                """.formatted(INTERVAL.toSeconds(), RULES, targets);
+        // the example docs/kubernetes.md gives, its targets these ports, every second, the rules found where it is
+        String shipped = Nginx.read(EXAMPLE);
+        String config = shipped.replace("scrape_interval: 15s", "scrape_interval: " + INTERVAL.toSeconds() + "s")
+                .replace("evaluation_interval: 15s", "evaluation_interval: " + INTERVAL.toSeconds() + "s")
+                .replace("  - alerts.yaml", "  - '" + RULES + "'")
+                .replace("['replica-1:9000', 'replica-2:9000', 'replica-3:9000']", "[" + targets + "]");
+        if (config.equals(shipped) || config.contains("replica-1") || config.contains("15s") || !config.contains(RULES.toString())) {
+            throw new IllegalStateException(EXAMPLE + " no longer has the lines this test replaces");
+        }
         try {
             Files.createDirectories(folder);
             Path file = Files.writeString(folder.resolve("prometheus.yml"), config);
