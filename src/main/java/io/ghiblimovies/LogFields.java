@@ -1,7 +1,7 @@
 package io.ghiblimovies;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.jboss.logging.MDC;
 
@@ -20,7 +20,8 @@ import org.jboss.logging.MDC;
  */
 public final class LogFields implements AutoCloseable {
 
-    private final List<String> keys = new ArrayList<>();
+    /** Each field set here, with the value it had before (null: none), put back on close. */
+    private final Map<String, Object> before = new LinkedHashMap<>();
 
     private LogFields() {
     }
@@ -39,14 +40,20 @@ public final class LogFields implements AutoCloseable {
     }
 
     private void put(String name, Object value) {
-        if (value != null) {
+        if (value != null && !before.containsKey(name)) {
+            before.put(name, MDC.get(name));
             MDC.put(name, value.toString());
-            keys.add(name);
         }
     }
 
     @Override
     public void close() {
-        keys.forEach(MDC::remove);
+        before.forEach((name, value) -> {
+            if (value == null) {
+                MDC.remove(name);
+            } else {
+                MDC.put(name, value);
+            }
+        });
     }
 }

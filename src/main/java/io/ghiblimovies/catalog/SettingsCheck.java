@@ -134,6 +134,11 @@ public class SettingsCheck implements ConfigValidator {
                     + "_TRUST_STORE_PEM_CERTS): docs/fleet.md, Redis over TLS";
             if (olderTlsSettings(client.tls())) {
                 problems.add(new Problem(prefix + "tls.* is set: Redis' TLS settings are read from " + registry));
+            } else if (!tls.equals(TLS_CONFIGURATION)) {
+                problems.add(new Problem(prefix + "tls-configuration-name is '" + tls + "': it must be "
+                        + TLS_CONFIGURATION + ", the configuration application.properties sets up (hostnames"
+                        + " verified); Redis' CA goes in quarkus.tls." + TLS_CONFIGURATION + ".trust-store.pem.certs"
+                        + " (QUARKUS_TLS_REDIS_TRUST_STORE_PEM_CERTS): docs/fleet.md, Redis over TLS"));
             } else if (client.tlsConfigurationName().isEmpty() && client.hosts().orElse(Set.of()).stream()
                     .anyMatch(uri -> "rediss".equalsIgnoreCase(uri.getScheme()))) {
                 problems.add(new Problem(prefix + "hosts is a rediss:// URL, and " + prefix + "tls-configuration-name is"
@@ -144,13 +149,18 @@ public class SettingsCheck implements ConfigValidator {
 
     /** Whether any of the Redis client's own TLS settings, which the TLS registry replaces, is set. */
     private static boolean olderTlsSettings(TlsConfig tls) {
-        return tls.enabled() || tls.trustAll()
+        return tls.enabled() || tls.trustAll() || !"NONE".equalsIgnoreCase(tls.hostnameVerificationAlgorithm())
                 || tls.trustCertificatePem().enabled() || tls.trustCertificatePem().certs().isPresent()
                 || tls.trustCertificateJks().enabled() || tls.trustCertificateJks().path().isPresent()
+                || tls.trustCertificateJks().password().isPresent()
                 || tls.trustCertificatePfx().enabled() || tls.trustCertificatePfx().path().isPresent()
+                || tls.trustCertificatePfx().password().isPresent()
                 || tls.keyCertificatePem().enabled() || tls.keyCertificatePem().certs().isPresent()
+                || tls.keyCertificatePem().keys().isPresent()
                 || tls.keyCertificateJks().enabled() || tls.keyCertificateJks().path().isPresent()
-                || tls.keyCertificatePfx().enabled() || tls.keyCertificatePfx().path().isPresent();
+                || tls.keyCertificateJks().password().isPresent()
+                || tls.keyCertificatePfx().enabled() || tls.keyCertificatePfx().path().isPresent()
+                || tls.keyCertificatePfx().password().isPresent();
     }
 
     private static String redisUrlProblem(URI uri) {

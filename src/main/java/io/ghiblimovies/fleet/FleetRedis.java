@@ -4,13 +4,15 @@ import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -33,8 +35,9 @@ import io.vertx.redis.client.impl.types.ErrorType;
  * It names what Redis does for what it is: no answer in time, unreachable, credentials refused,
  * full, read-only, a command refused. A kind of call ({@link Call}) is in trouble once it failed
  * twice in a row (one slow answer, as a cold connection's first, is only a debug line) and until it
- * works again; the trouble is logged once when the first kind falls into it and once when the last
- * kind is out of it, and no line ever carries a command's arguments or a value.
+ * works again; the trouble is logged once when the first kind of call falls into it (and once more
+ * if it turns into a trouble of settings, TLS or credentials) and once when the last kind of call is
+ * out of it, and no line ever carries a command's arguments or a value.
  */
 @ApplicationScoped
 class FleetRedis {
@@ -79,6 +82,10 @@ class FleetRedis {
     /** Each kind of call's trouble, named once it failed twice in a row, until it works again. */
     private final Problem[] troubles = new Problem[Call.values().length];
     private final int[] inARow = new int[Call.values().length];
+    /** Troubles that only a change of settings mends: told even when another trouble came first. */
+    private static final Set<Trouble> SETTINGS = EnumSet.of(Trouble.TLS, Trouble.CREDENTIALS);
+    /** The kinds of trouble logged since the store was last in none. */
+    private final Set<Trouble> toldThisStreak = EnumSet.noneOf(Trouble.class);
 
     FleetRedis(@ConfigProperty(name = "quarkus.redis.hosts") Optional<String> hosts,
             @ConfigProperty(name = "quarkus.redis.timeout") Duration timeout, Instance<RedisDataSource> redis,
@@ -186,13 +193,21 @@ class FleetRedis {
             Log.debugf("The shared store (Redis) %s, once", now.getMessage());
             return;
         }
-        if (first() == null) {
+        boolean started = first() == null;
+        if (started) {
+            toldThisStreak.clear();
+        }
+        // one line when the trouble starts, and one more if it turns into a trouble of settings, which
+        // only an operator mends (Redis unreachable while a pod starts, then its certificate not
+        // trusted): at most one line a kind until Redis is back; a link that is now slow, now closed,
+        // adds none
+        if (started ? toldThisStreak.add(now.trouble) : SETTINGS.contains(now.trouble) && toldThisStreak.add(now.trouble)) {
             try (LogFields fields = LogFields.of("store-trouble", "trouble", now.trouble.name().toLowerCase(Locale.ROOT))) {
                 Log.warnf("The shared store (Redis) %s; this replica serves its own catalog and reads the API itself"
                         + " when it is due, until Redis is back", now.getMessage());
             }
         }
-        troubles[call.ordinal()] = now; // readiness tells the latest; the log, when it started
+        troubles[call.ordinal()] = now; // readiness tells the latest
     }
 
     /** What went wrong, named; the text is ours, or Redis' own error (never a command or a value), cut short. */
@@ -230,7 +245,7 @@ class FleetRedis {
      * with the URL (it may hold a password).
      */
     private Optional<String> tlsTrouble(Throwable e) {
-        boolean handshake = false;
+        String handshake = null;
         for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             String message = cause.getMessage() == null ? "" : cause.getMessage();
             if (message.startsWith("Missing hostname verification algorithm")) {
@@ -250,8 +265,14 @@ class FleetRedis {
                 return Optional.of("the server's certificate is not trusted"
                         + " (its CA is not in quarkus.tls." + tlsName + ".trust-store.pem.certs)");
             }
-            handshake |= cause instanceof SSLException;
+            if (handshake == null && cause instanceof SSLHandshakeException) {
+                handshake = cause.getClass().getSimpleName() + (message.isEmpty() ? ""
+                        : ": " + message.lines().findFirst().orElse(""));
+            }
         }
-        return handshake ? Optional.of("the TLS handshake failed (" + e.getClass().getSimpleName() + ")") : Optional.empty();
+        // a handshake refused for another reason (a protocol or cipher the server does not take, a client
+        // certificate it asks for); a TLS connection merely closed (Redis restarted) is not a TLS trouble
+        return Optional.ofNullable(handshake).map(what -> "the TLS handshake failed (" + (what.length() <= 100 ? what
+                : what.substring(0, 100) + "...") + ")");
     }
 }

@@ -258,6 +258,10 @@ class SharedCatalog implements Fleet {
             Gauge.builder("catalog.fleet.store.reachable", redis, r -> r.answers() ? 1 : 0)
                     .description("1 while the shared store (Redis) answers, 0 while this replica is cut off from it")
                     .register(registry);
+            Gauge.builder("catalog.fleet.alone", redis, r -> r.troubled() ? 1 : 0)
+                    .description("1 while this replica serves its own catalog and reads the API itself: the shared store"
+                            + " (Redis) is in trouble of any kind (no answer, TLS, credentials, full, read-only, a refusal)")
+                    .register(registry);
         }
     }
 
@@ -441,20 +445,20 @@ class SharedCatalog implements Fleet {
     private long usableVersion(Check check) {
         String raw = check.version();
         if (!check.kind().equals("hash")) {
-            refuse("", check.kind().equals("none") ? null : "it is a Redis " + check.kind() + ", not a hash");
+            refuse("", "not-a-hash", check.kind().equals("none") ? null : "it is a Redis " + check.kind() + ", not a hash");
         } else if (!raw.isEmpty() && !raw.equals(refused)) { // empty: only a claim so far
             try {
                 long version = Long.parseLong(raw);
                 if (version < CatalogFormat.EARLIEST.toEpochMilli()) {
-                    refuse(raw, "its version " + raw + " is no time a catalog was fetched at");
+                    refuse(raw, "bad-version", "its version " + raw + " is no time a catalog was fetched at");
                 } else if (version > check.now()) {
-                    refuse(raw, "it was fetched in the future, at " + Instant.ofEpochMilli(version) + ", by Redis' clock ("
+                    refuse(raw, "future", "it was fetched in the future, at " + Instant.ofEpochMilli(version) + ", by Redis' clock ("
                             + Instant.ofEpochMilli(check.now()) + ")");
                 } else {
                     return version;
                 }
             } catch (NumberFormatException e) {
-                refuse(raw, "its version '" + raw + "' is not a number");
+                refuse(raw, "bad-version", "its version '" + raw + "' is not a number");
             }
         }
         return -1;
@@ -469,7 +473,7 @@ class SharedCatalog implements Fleet {
     private boolean take(Check check, long version) throws Problem {
         String raw = check.version();
         if (check.bodyBytes() > CatalogFormat.MAX_BYTES) {
-            refuse(raw, "it is " + check.bodyBytes() + " bytes, more than the " + CatalogFormat.MAX_BYTES
+            refuse(raw, "too-large", "it is " + check.bodyBytes() + " bytes, more than the " + CatalogFormat.MAX_BYTES
                     + " a catalog may take");
             return false;
         }
@@ -500,9 +504,9 @@ class SharedCatalog implements Fleet {
             redis.writesWork(); // another replica wrote it
             return true;
         } catch (CatalogFormat.Refused e) {
-            refuse(raw, e.getMessage());
+            refuse(raw, "unreadable", e.getMessage());
         } catch (RuntimeException e) {
-            refuse(raw, "it cannot be used");
+            refuse(raw, "unreadable", "it cannot be used");
         }
         return false;
     }
@@ -603,12 +607,15 @@ class SharedCatalog implements Fleet {
         }
     }
 
-    /** Remembers a shared value refused, and logs it once ({@code why} null: nothing to refuse). */
-    private void refuse(String raw, String why) {
+    /**
+     * Remembers a shared value refused, and logs it once ({@code why} null: nothing to refuse), its
+     * {@code kind} as the line's trouble.
+     */
+    private void refuse(String raw, String kind, String why) {
         refused = raw;
         if (why != null && !Objects.equals(raw + "|" + why, lastRefusal)) {
             lastRefusal = raw + "|" + why;
-            try (LogFields fields = LogFields.of("shared-catalog-ignored")) {
+            try (LogFields fields = LogFields.of("shared-catalog-ignored", "trouble", kind)) {
                 Log.warnf("Ignoring the shared catalog %s in Redis: %s; the next catalog shared replaces it", key, why);
             }
         }

@@ -38,6 +38,8 @@ class StartupSettingsIT {
             "QUARKUS_REDIS_TLS_TRUST_CERTIFICATE_PEM_CERTS, /etc/redis-ca.crt, quarkus.redis.tls",
             "QUARKUS_REDIS_TLS_ENABLED, true, quarkus.tls.redis.trust-store.pem.certs",
             "QUARKUS_REDIS_HOSTS, rediss://redis:6380, quarkus.redis.tls-configuration-name",
+            "QUARKUS_REDIS_TLS_CONFIGURATION_NAME, my-redis, quarkus.redis.tls-configuration-name",
+            "QUARKUS_REDIS_TLS_HOSTNAME_VERIFICATION_ALGORITHM, HTTPS, quarkus.tls.redis.trust-store.pem.certs",
     })
     void aBadSettingStopsStartupBeforeAnythingRunsNamingTheSetting(String variable, String value, String setting) {
         // should startup get as far as a refresh, it must not leave the machine

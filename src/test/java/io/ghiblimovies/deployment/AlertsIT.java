@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -60,15 +61,26 @@ class AlertsIT {
             assertThat(prometheus.query("catalog_max_age_seconds")).contains(2d);
 
             GhibliApiStubs.down(ghibliApi);
-            await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100)).until(() -> app.metric("catalog_stale") == 1);
-            long staleAt = System.nanoTime();
+            // the app turned stale after the start of the last look that saw it fresh, and before the first that saw it stale
+            AtomicLong lastSeenFresh = new AtomicLong(System.nanoTime());
+            await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100)).until(() -> {
+                long asked = System.nanoTime();
+                boolean stale = app.metric("catalog_stale") == 1;
+                if (!stale) {
+                    lastSeenFresh.set(asked);
+                }
+                return stale;
+            });
+            long seenStale = System.nanoTime();
             await().atMost(STALE_FOR.plus(DEADLINE)).pollInterval(Duration.ofMillis(200))
                     .until(() -> state(prometheus, STALE).equals("firing"));
-            Duration fired = Duration.ofNanos(System.nanoTime() - staleAt);
-            System.out.printf("AlertsIT: %s firing %d ms after the app turned stale (for: %d s)%n", STALE,
-                    fired.toMillis(), STALE_FOR.toSeconds());
-            assertThat(fired).as("not before its for").isGreaterThanOrEqualTo(STALE_FOR.minus(Prometheus.INTERVAL))
-                    .as("within its for, a scrape and an evaluation")
+            long firingSeen = System.nanoTime();
+            Duration atLeast = Duration.ofNanos(firingSeen - lastSeenFresh.get());
+            Duration atMost = Duration.ofNanos(firingSeen - seenStale);
+            System.out.printf("AlertsIT: %s firing %d to %d ms after the app turned stale (for: %d s)%n", STALE,
+                    atMost.toMillis(), atLeast.toMillis(), STALE_FOR.toSeconds());
+            assertThat(atLeast).as("not before its for").isGreaterThanOrEqualTo(STALE_FOR);
+            assertThat(atMost).as("within its for, a scrape and an evaluation")
                     .isLessThanOrEqualTo(STALE_FOR.plus(SCRAPE_AND_EVALUATION).plus(LATE));
             Map<String, Object> alert = alert(prometheus, STALE).orElseThrow();
             assertThat(alert).extractingByKey("labels").asInstanceOf(MAP)

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ghiblimovies.testing.AppProcess;
 import io.ghiblimovies.testing.Certificates;
 import io.ghiblimovies.testing.FakeGhibliApi;
+import io.ghiblimovies.testing.GhibliApiWireMock;
 import io.ghiblimovies.testing.RedisServer;
 import io.ghiblimovies.testing.Replicas;
 import io.restassured.path.json.JsonPath;
@@ -51,15 +52,22 @@ class RedisTlsIT {
     void replicasShareThroughATlsOnlyRedisAndOneThatDoesNotTrustItNamesWhyAndServesAlone() {
         Certificates authority = Certificates.authority(folder, "fleet");
         Certificates another = Certificates.authority(folder, "another");
-        try (RedisServer redis = RedisServer.startTls(authority, authority.server("redis", "DNS:localhost"))) {
-            redis.requirePassword(PASSWORD);
-            Map<String, String> settings = new HashMap<>(FleetIT.settings(ghibliApi, redis.url()));
-            settings.put("QUARKUS_REDIS_PASSWORD", PASSWORD);
-            settings.put("QUARKUS_REDIS_TLS_CONFIGURATION_NAME", "redis");
-            settings.put("QUARKUS_LOG_CATEGORY__IO_GHIBLIMOVIES__LEVEL", "INFO");
-            fleet = new Replicas("tls", settings, Map.of());
-            String key = FleetIT.catalogKey(ghibliApi);
+        int port = GhibliApiWireMock.freePort();
+        String url = "rediss://localhost:" + port;
+        Map<String, String> settings = new HashMap<>(FleetIT.settings(ghibliApi, url));
+        settings.put("QUARKUS_REDIS_PASSWORD", PASSWORD);
+        settings.put("QUARKUS_REDIS_TLS_CONFIGURATION_NAME", "redis");
+        settings.put("QUARKUS_LOG_CATEGORY__IO_GHIBLIMOVIES__LEVEL", "INFO");
+        fleet = new Replicas("tls", settings, Map.of());
+        String key = FleetIT.catalogKey(ghibliApi);
 
+        // started before Redis, as a pod may be, and given another CA: unreachable first, then not trusted
+        AppProcess untrusting = fleet.start(trusting(another.certificate()));
+        untrusting.awaitMovies(DEADLINE);
+        await().atMost(DEADLINE).until(() -> untrusting.output().contains("The shared store (Redis) is unreachable"));
+
+        try (RedisServer redis = RedisServer.startTls(port, authority, authority.server("redis", "DNS:localhost"))) {
+            redis.requirePassword(PASSWORD);
             // the way docs/fleet.md gives: the TLS registry's configuration redis (hostnames verified), and the CA
             AppProcess first = fleet.start(trusting(authority.certificate()));
             AppProcess second = fleet.start(trusting(authority.certificate()));
@@ -69,13 +77,13 @@ class RedisTlsIT {
             for (AppProcess replica : sharing) {
                 await().atMost(DEADLINE).until(() -> version(replica).equals(redis.command("HGET", key, "version")));
                 assertThat(sharedStoreState(replica)).isEqualTo("answers");
+                assertThat(replica.metric("catalog_fleet_alone")).isZero();
             }
 
-            AppProcess untrusting = fleet.start(trusting(another.certificate()));
             Map<AppProcess, String> troubled = Map.of(untrusting,
                     "cannot be spoken to over TLS: the server's certificate is not trusted"
                             + " (its CA is not in quarkus.tls.redis.trust-store.pem.certs)",
-                    fleet.start(Map.of("QUARKUS_REDIS_HOSTS", redis.url().replace("localhost", "127.0.0.1"),
+                    fleet.start(Map.of("QUARKUS_REDIS_HOSTS", url.replace("localhost", "127.0.0.1"),
                             "QUARKUS_TLS_REDIS_TRUST_STORE_PEM_CERTS", authority.certificate().toString())),
                     "cannot be spoken to over TLS: the server's certificate does not match the host in quarkus.redis.hosts",
                     // the way one would turn the check of the name off, which the Redis client does not know
@@ -88,7 +96,17 @@ class RedisTlsIT {
                 await().atMost(DEADLINE).until(() -> replica.output().contains(trouble));
                 await().atMost(DEADLINE).until(() -> sharedStoreState(replica).startsWith(trouble.substring(0, 30)));
                 assertThat(replica.metric("catalog_fleet_store_reachable")).isZero();
+                assertThat(replica.metric("catalog_fleet_alone")).isEqualTo(1);
             });
+            // a few refreshes alone later, each trouble is still one line
+            troubled.keySet().forEach(replica -> {
+                double refreshes = replica.metric("catalog_refresh_seconds_count", "outcome=\"success\"");
+                await().atMost(DEADLINE).until(
+                        () -> replica.metric("catalog_refresh_seconds_count", "outcome=\"success\"") >= refreshes + 3);
+            });
+            troubled.forEach((replica, trouble) -> assertThat(replica.output().split("The shared store \\(Redis\\)", -1))
+                    .as("the trouble named once (and, before Redis started, that it was unreachable)")
+                    .hasSize(replica == untrusting ? 3 : 2));
 
             // started again with the CA it lacked, it shares
             untrusting.stop(DEADLINE);
@@ -96,9 +114,6 @@ class RedisTlsIT {
             corrected.awaitMovies(DEADLINE);
             await().atMost(DEADLINE).until(() -> version(corrected).equals(redis.command("HGET", key, "version")));
             assertThat(sharedStoreState(corrected)).isEqualTo("answers");
-
-            troubled.keySet().forEach(replica -> assertThat(replica.output().split("The shared store \\(Redis\\)", -1))
-                    .as("the trouble named once, however many refreshes since").hasSize(2));
 
             for (AppProcess replica : fleet.alive()) {
                 String seen = replica.output() + replica.management("/q/health/ready").orElseThrow().body()

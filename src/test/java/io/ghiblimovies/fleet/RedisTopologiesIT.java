@@ -161,6 +161,10 @@ class RedisTopologiesIT {
             JsonPath ready = JsonPath.from(withWrongPassword.management("/q/health/ready").orElseThrow().body());
             assertThat(ready.getString("checks.find { it.name == 'catalog' }.data.sharedStoreState"))
                     .startsWith("refuses our credentials");
+            // Redis answers, and refuses it: it serves alone, which the cut-off alert watches
+            assertThat(withWrongPassword.metric("catalog_fleet_store_reachable")).isEqualTo(1);
+            assertThat(withWrongPassword.metric("catalog_fleet_alone")).isEqualTo(1);
+            assertThat(withPassword.metric("catalog_fleet_alone")).isZero();
 
             for (AppProcess replica : fleet.all()) {
                 String seen = replica.output() + replica.management("/q/health/ready").orElseThrow().body()

@@ -88,7 +88,10 @@ public final class Nginx implements AutoCloseable {
                 error_log %1$s/error.log;
                 events { worker_connections 1024; }
                 http {
-                  access_log %1$s/access.log;
+                  # what a failed request needs to be explained: how long it took, and each upstream tried
+                  log_format timed '$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time'
+                                   ' upstream $upstream_addr $upstream_status $upstream_response_time';
+                  access_log %1$s/access.log timed;
                   client_body_temp_path %1$s;
                   proxy_temp_path %1$s;
                   fastcgi_temp_path %1$s;

@@ -68,8 +68,12 @@ public final class RedisServer implements AutoCloseable {
      * by {@code authority}), asking clients for no certificate of their own.
      */
     public static RedisServer startTls(Certificates authority, Path[] certificateAndKey) {
+        return startTls(GhibliApiWireMock.freePort(), authority, certificateAndKey);
+    }
+
+    /** As {@link #startTls(Certificates, Path[])}, on {@code port}. */
+    public static RedisServer startTls(int port, Certificates authority, Path[] certificateAndKey) {
         requireBinary(BINARY);
-        int port = GhibliApiWireMock.freePort();
         RedisServer server = new RedisServer(port, List.of("--port", "0", "--tls-port", Integer.toString(port),
                 "--tls-cert-file", certificateAndKey[0].toAbsolutePath().toString(),
                 "--tls-key-file", certificateAndKey[1].toAbsolutePath().toString(),
