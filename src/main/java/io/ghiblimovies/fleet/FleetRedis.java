@@ -21,7 +21,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.ghiblimovies.LogFields;
 import io.ghiblimovies.catalog.MoviesConfig;
-
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -74,6 +73,9 @@ class FleetRedis {
         }
     }
 
+    /** Troubles that only a change of settings mends: told even when another trouble came first. */
+    private static final Set<Trouble> SETTINGS = EnumSet.of(Trouble.TLS, Trouble.CREDENTIALS);
+
     private final Optional<RedisDataSource> redis;
     private final String prefix;
     private final Duration timeout;
@@ -82,8 +84,6 @@ class FleetRedis {
     /** Each kind of call's trouble, named once it failed twice in a row, until it works again. */
     private final Problem[] troubles = new Problem[Call.values().length];
     private final int[] inARow = new int[Call.values().length];
-    /** Troubles that only a change of settings mends: told even when another trouble came first. */
-    private static final Set<Trouble> SETTINGS = EnumSet.of(Trouble.TLS, Trouble.CREDENTIALS);
     /** The kinds of trouble logged since the store was last in none. */
     private final Set<Trouble> toldThisStreak = EnumSet.noneOf(Trouble.class);
 
