@@ -2,7 +2,6 @@ package io.ghiblimovies.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
