@@ -226,7 +226,7 @@ class FleetRedis {
                     case "NOAUTH", "WRONGPASS" -> Trouble.CREDENTIALS;
                     default -> Trouble.REFUSED;
                 };
-                return new Problem(trouble, said.length() <= 100 ? said : said.substring(0, 100) + "...");
+                return new Problem(trouble, cutShort(said));
             }
             if (cause instanceof TimeoutException || cause instanceof io.smallrye.mutiny.TimeoutException) {
                 return new Problem(Trouble.SLOW, Long.toString(timeout.toMillis()));
@@ -272,7 +272,11 @@ class FleetRedis {
         }
         // a handshake refused for another reason (a protocol or cipher the server does not take, a client
         // certificate it asks for); a TLS connection merely closed (Redis restarted) is not a TLS trouble
-        return Optional.ofNullable(handshake).map(what -> "the TLS handshake failed (" + (what.length() <= 100 ? what
-                : what.substring(0, 100) + "...") + ")");
+        return Optional.ofNullable(handshake).map(what -> "the TLS handshake failed (" + cutShort(what) + ")");
+    }
+
+    /** Another's words as a log line takes them: 100 characters at most. */
+    private static String cutShort(String said) {
+        return said.length() <= 100 ? said : said.substring(0, 100) + "...";
     }
 }

@@ -108,9 +108,9 @@ public class MoviesRoute {
 
     void register(@Observes Router router, Vertx vertx) {
         // Linux' epoll (quarkus.vertx.prefer-native-transport) carries more connections per core than Java NIO: docs/performance.md
-        try (LogFields fields = LogFields.of("http-transport", "transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")) {
-            Log.infof("HTTP connections are served on %s", vertx.isNativeTransportEnabled()
-                    ? "epoll, Linux' native transport"
+        boolean epoll = vertx.isNativeTransportEnabled();
+        try (LogFields fields = LogFields.of("http-transport", "transport", epoll ? "epoll" : "nio")) {
+            Log.infof("HTTP connections are served on %s", epoll ? "epoll, Linux' native transport"
                     : "Java NIO (no native transport here, or quarkus.vertx.prefer-native-transport=false)");
         }
         router.get(PATH).handler(this::handle);

@@ -1,7 +1,5 @@
 package io.ghiblimovies.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +36,7 @@ public final class RedisCluster implements AutoCloseable {
             nodes.forEach(node -> create.add("127.0.0.1:" + node.port()));
             create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
             long started = System.nanoTime();
-            run(create);
+            Servers.run(null, Duration.ofSeconds(60), create);
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream()
                     .allMatch(node -> node.command("CLUSTER", "INFO").contains("cluster_state:ok")));
             System.out.printf("RedisCluster: created and ok in %d ms%n", (System.nanoTime() - started) / 1_000_000);
@@ -92,21 +90,6 @@ public final class RedisCluster implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no primary for " + key);
-    }
-
-    private static void run(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes());
-            if (process.waitFor() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
